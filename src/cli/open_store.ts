@@ -33,6 +33,7 @@ export interface OpenedStore {
  * Opens the store: `--memory`, else `--redis URL` or `REDIS_URL`, else `--db FILE`, else
  * the file store at {@linkcode DEFAULT_DB_FILE}.
  */
+// deno-lint-ignore require-await -- the durable backends are imported lazily once they exist
 export async function openStore(
   choice: StoreChoice,
   env: (name: string) => string | undefined,
