@@ -1,0 +1,21 @@
+import { SqliteStateStore } from "../sqlite.ts";
+import { conformance } from "./conformance.ts";
+
+Deno.test("SQLite store on :memory:: conformance", (t) =>
+  conformance(t, {
+    open: ({ now }) => new SqliteStateStore({ path: ":memory:", now }),
+    injectedClock: true,
+  }));
+
+Deno.test("SQLite store on a file: conformance", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "greentic-sqlite-" });
+  try {
+    let n = 0;
+    await conformance(t, {
+      open: ({ now }) => new SqliteStateStore({ path: `${dir}/conformance-${n++}.db`, now }),
+      injectedClock: true,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
