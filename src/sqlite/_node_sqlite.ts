@@ -24,9 +24,7 @@ function load(): typeof NodeSqlite {
     module = undefined;
   }
   if (module === undefined || module === null) {
-    const runtime = "Deno" in globalThis
-      ? "this Deno"
-      : `Node.js ${JSON.stringify(process.version)}`;
+    const runtime = "Deno" in globalThis ? "this Deno" : `Node.js ${process.version}`;
     throw new StateError(
       "unavailable",
       `SqliteStateStore needs the built-in module node:sqlite, which ${runtime} does not ` +

@@ -292,18 +292,18 @@ export class SqliteStateStore implements StateStore {
     const ns = namespaceOf(ctx, prefix);
     let after: string | null = null;
     for (;;) {
-      let page: { key: Uint8Array }[];
+      let page: { k: Uint8Array }[];
       try {
         this.#checkOpen();
         const now = this.#now();
         page = (after === null
           ? this.#sql.listFirst.all(ns, now, LIST_PAGE)
-          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as { key: Uint8Array }[];
+          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as { k: Uint8Array }[];
       } catch (error) {
         throw this.#error(error);
       }
       for (const row of page) {
-        after = decoder.decode(row.key);
+        after = decoder.decode(row.k);
         yield after;
       }
       if (page.length < LIST_PAGE) return;
