@@ -87,18 +87,22 @@ const decoder = new TextDecoder();
  * import { TenantCtx } from "@greentic/state";
  * import assert from "node:assert/strict";
  *
- * const path = await Deno.makeTempFile({ suffix: ".db" });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/state.db`;
  * const ctx = new TenantCtx("dev", "tenant-123");
  * {
  *   await using store = new SqliteStateStore({ path });
  *   await store.setJson(ctx, "flow/example", "node/state", null, { status: "ready" }, 300);
  *   await store.setJson(ctx, "flow/example", "node/state", "/status", "running");
  * }
- * await using reopened = new SqliteStateStore({ path });
- * assert.deepEqual(await reopened.getJson(ctx, "flow/example", "node/state"), {
- *   status: "running",
- * });
- * assert.equal(await reopened.ttl(ctx, "flow/example", "node/state"), 300);
+ * {
+ *   await using reopened = new SqliteStateStore({ path });
+ *   assert.deepEqual(await reopened.getJson(ctx, "flow/example", "node/state"), {
+ *     status: "running",
+ *   });
+ *   assert.equal(await reopened.ttl(ctx, "flow/example", "node/state"), 300);
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class SqliteStateStore implements StateStore {
