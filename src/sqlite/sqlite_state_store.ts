@@ -51,10 +51,24 @@ export interface SqliteStateStoreOptions {
    * @default {5000}
    */
   busyTimeoutMs?: number;
+  /**
+   * When a write counts as done (SQLite's `synchronous` setting, in WAL mode):
+   * - `"full"`: the write is flushed to the disk (fsync) before the call resolves, so it
+   *   survives a crash of the process, the operating system or the machine.
+   * - `"normal"`: the write survives a crash of the process, but the last writes before
+   *   a power loss or an operating-system crash may be lost (never the file's
+   *   consistency). Writes are many times faster: the disk is flushed only at checkpoints.
+   *
+   * @default {"full"}
+   */
+  synchronous?: "full" | "normal";
 }
 
 /** The default of {@linkcode SqliteStateStoreOptions.busyTimeoutMs}. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** The default of {@linkcode SqliteStateStoreOptions.synchronous}. */
+const DEFAULT_SYNCHRONOUS = "full";
 
 interface Row {
   json: string;
@@ -72,10 +86,11 @@ const decoder = new TextDecoder();
  * Every write is one transaction (`BEGIN IMMEDIATE`): a path write reads, changes and
  * writes the document under the database's write lock, so processes writing distinct
  * paths of one document through the same file lose no update. The file is in WAL mode
- * (readers do not wait for writers) with `synchronous=FULL` (a write that resolved
- * survives a crash of the machine). Each write also deletes a few expired rows, so the
- * file does not grow with dead entries. Calls are synchronous underneath: a call waiting
- * for another process's lock blocks the thread, for at most `busyTimeoutMs`.
+ * (readers do not wait for writers), and by default a write that resolved has been
+ * flushed to the disk (see {@linkcode SqliteStateStoreOptions.synchronous}). Each write
+ * also deletes a few expired rows, so the file does not grow with dead entries. Calls are
+ * synchronous underneath: a call waiting for another process's lock blocks the thread,
+ * for at most `busyTimeoutMs`.
  *
  * A file that is not a readable database of this package (corrupt, of another
  * application, of a newer schema) makes the constructor throw `StateError`
@@ -122,7 +137,7 @@ export class SqliteStateStore implements StateStore {
    *   `timeout` if another connection held the lock longer than `busyTimeoutMs`.
    */
   constructor(options: SqliteStateStoreOptions) {
-    const { path, now, busyTimeoutMs } = checkOptions(options);
+    const { path, now, busyTimeoutMs, synchronous } = checkOptions(options);
     this.#path = path;
     this.#now = now;
     this.#busyTimeoutMs = busyTimeoutMs;
@@ -132,7 +147,7 @@ export class SqliteStateStore implements StateStore {
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       checkOwner(db, path); // before anything is written to a file that may not be ours
       db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = FULL");
+      db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
       migrate(db, path);
       const sql: Partial<Statements> = {};
       for (const name of Object.keys(SQL) as (keyof typeof SQL)[]) {
@@ -372,7 +387,7 @@ function checkOptions(options: unknown): Required<SqliteStateStoreOptions> {
         `got ${describeType(options)}`,
     );
   }
-  const { path, now, busyTimeoutMs } = options as Record<string, unknown>;
+  const { path, now, busyTimeoutMs, synchronous } = options as Record<string, unknown>;
   if (typeof path !== "string" || path === "" || path.includes("\u0000")) {
     throw invalidInput(
       `Invalid SqliteStateStore path ${
@@ -397,8 +412,17 @@ function checkOptions(options: unknown): Required<SqliteStateStoreOptions> {
       }: use a whole number of milliseconds from 0 to ${2 ** 31 - 1}`,
     );
   }
+  if (synchronous !== undefined && synchronous !== "full" && synchronous !== "normal") {
+    throw invalidInput(
+      `Invalid synchronous ${
+        typeof synchronous === "string" ? quote(synchronous) : describeType(synchronous)
+      }: use "full" (flushed to disk on every write) or "normal" (faster; the last writes ` +
+        `may be lost to a power loss)`,
+    );
+  }
   return {
     path,
+    synchronous: synchronous ?? DEFAULT_SYNCHRONOUS,
     now: (now as (() => number) | undefined) ?? Date.now,
     busyTimeoutMs: busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
   };

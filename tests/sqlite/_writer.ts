@@ -11,7 +11,7 @@ import { SqliteStateStore } from "../../sqlite.ts";
 
 const [path, countText] = Deno.args;
 const count = Number(countText);
-const store = new SqliteStateStore({ path: path!, busyTimeoutMs: 30_000 });
+const store = new SqliteStateStore({ path: path!, busyTimeoutMs: 30_000, synchronous: "normal" });
 const ctx = new TenantCtx("dev", "two-process");
 const parentPaths = async () => {
   const doc = await store.getJson(ctx, "flow", "doc", "/parent") as

@@ -10,7 +10,7 @@ const WRITES = 400;
 Deno.test("SQLite store: two processes writing paths of one document lose no update", () =>
   withTempDir(async (dir) => {
     const path = `${dir}/shared.db`;
-    const store = new SqliteStateStore({ path, busyTimeoutMs: 30_000 });
+    const store = new SqliteStateStore({ path, busyTimeoutMs: 30_000, synchronous: "normal" });
     const ctx = new TenantCtx("dev", "two-process");
     await store.setJson(ctx, "flow", "doc", null, { parent: {}, child: {} });
     const child = new Deno.Command(Deno.execPath(), {

@@ -44,7 +44,7 @@ Deno.test("SQLite store: damaged pages inside a database are unavailable, not a 
     const path = `${dir}/damaged.db`;
     const ctx = new TenantCtx("dev", "t");
     {
-      await using store = new SqliteStateStore({ path });
+      await using store = new SqliteStateStore({ path, synchronous: "normal" });
       for (let i = 0; i < 200; i++) await store.setJson(ctx, "p", `k${i}`, null, { i });
     }
     const file = await Deno.readFile(path);
@@ -119,6 +119,8 @@ Deno.test("SQLite store: bad options are invalid_input", () => {
       { path: ":memory:", busyTimeoutMs: -1 },
       { path: ":memory:", busyTimeoutMs: 1.5 },
       { path: ":memory:", busyTimeoutMs: "100" },
+      { path: ":memory:", synchronous: "off" },
+      { path: ":memory:", synchronous: "FULL" },
     ]
   ) {
     assert.throws(

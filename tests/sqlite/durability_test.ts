@@ -38,38 +38,42 @@ Deno.test("SQLite store: documents and TTLs survive close and reopen", () =>
     assert.deepEqual(await store.getJson(ctx, "flow", "forever"), { a: ["x"] });
   }));
 
-Deno.test("SQLite store: a write that resolved survives the process being killed", () =>
-  withTempDir(async (dir) => {
-    const path = `${dir}/killed.db`;
-    const script = `
+for (const synchronous of ["full", "normal"] as const) {
+  Deno.test(`SQLite store: a write that resolved survives the process being killed (${synchronous})`, () =>
+    withTempDir(async (dir) => {
+      const path = `${dir}/killed.db`;
+      const script = `
       import { TenantCtx } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
       import { SqliteStateStore } from ${
-      JSON.stringify(new URL("../../sqlite.ts", import.meta.url).href)
-    };
-      const store = new SqliteStateStore({ path: ${JSON.stringify(path)} });
+        JSON.stringify(new URL("../../sqlite.ts", import.meta.url).href)
+      };
+      const store = new SqliteStateStore({ path: ${
+        JSON.stringify(path)
+      }, synchronous: "${synchronous}" });
       const ctx = new TenantCtx("dev", "t");
       for (let i = 0; i < 20; i++) await store.setJson(ctx, "p", "doc", "/k" + i, i, 3600);
       console.log("written");
       setInterval(() => {}, 1000); // never closes: the test kills it
     `;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["eval", script],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    try {
-      const reader = child.stdout.getReader();
-      const line = await reader.read();
-      assert.equal(new TextDecoder().decode(line.value).trim(), "written");
-      reader.releaseLock();
-    } finally {
-      child.kill("SIGKILL");
-      await child.status;
-      await child.stdout.cancel().catch(() => {});
-    }
-    await using store = new SqliteStateStore({ path });
-    const doc = await store.getJson(new TenantCtx("dev", "t"), "p", "doc");
-    assert.deepEqual(doc, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i])));
-    const ttl = await store.ttl(new TenantCtx("dev", "t"), "p", "doc");
-    assert.ok(typeof ttl === "number" && ttl > 3500 && ttl <= 3600, `ttl ${ttl}`);
-  }));
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["eval", script],
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      try {
+        const reader = child.stdout.getReader();
+        const line = await reader.read();
+        assert.equal(new TextDecoder().decode(line.value).trim(), "written");
+        reader.releaseLock();
+      } finally {
+        child.kill("SIGKILL");
+        await child.status;
+        await child.stdout.cancel().catch(() => {});
+      }
+      await using store = new SqliteStateStore({ path });
+      const doc = await store.getJson(new TenantCtx("dev", "t"), "p", "doc");
+      assert.deepEqual(doc, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i])));
+      const ttl = await store.ttl(new TenantCtx("dev", "t"), "p", "doc");
+      assert.ok(typeof ttl === "number" && ttl > 3500 && ttl <= 3600, `ttl ${ttl}`);
+    }));
+}

@@ -102,7 +102,7 @@ Deno.test("SQLite store: a file churned with short-lived entries stays small", (
   withTempDir(async (dir) => {
     const path = `${dir}/churn.db`;
     const clock = new FakeClock();
-    const store = new SqliteStateStore({ path, now: clock.now });
+    const store = new SqliteStateStore({ path, now: clock.now, synchronous: "normal" });
     const ctx = new TenantCtx("dev", "t");
     const doc = { payload: "x".repeat(500) };
     try {
@@ -127,7 +127,7 @@ Deno.test("SQLite store: lookups and deletes by namespace search the primary key
   withTempDir(async (dir) => {
     const path = `${dir}/plan.db`;
     const clock = new FakeClock();
-    const store = new SqliteStateStore({ path, now: clock.now });
+    const store = new SqliteStateStore({ path, now: clock.now, synchronous: "normal" });
     const ctx = new TenantCtx("dev", "t");
     for (let i = 0; i < 500; i++) await store.setJson(ctx, `p${i % 5}`, `k${i}`, null, i, 1);
     await store.close();
