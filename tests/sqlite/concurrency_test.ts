@@ -107,3 +107,37 @@ Deno.test("SQLite store: a lock held too long is timeout, nothing changed, reads
       await store.close();
     }
   }));
+
+Deno.test("SQLite store: processes creating one new file at once all get the schema", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/fresh.db`;
+    const mod = JSON.stringify(new URL("../../mod.ts", import.meta.url).href);
+    const sqlite = JSON.stringify(new URL("../../sqlite.ts", import.meta.url).href);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        new Deno.Command(Deno.execPath(), {
+          args: [
+            "eval",
+            `import { TenantCtx } from ${mod};
+           import { SqliteStateStore } from ${sqlite};
+           const store = new SqliteStateStore({ path: ${
+              JSON.stringify(path)
+            }, synchronous: "normal" });
+           await store.setJson(new TenantCtx("dev", "t"), "p", "doc", "/w${i}", ${i});
+           await store.close();`,
+          ],
+          stdout: "null",
+          stderr: "piped",
+        }).output()),
+    );
+    for (const result of results) {
+      assert.ok(result.success, new TextDecoder().decode(result.stderr));
+    }
+    await using store = new SqliteStateStore({ path });
+    assert.deepEqual(await store.getJson(new TenantCtx("dev", "t"), "p", "doc"), {
+      w0: 0,
+      w1: 1,
+      w2: 2,
+      w3: 3,
+    });
+  }));
