@@ -131,7 +131,7 @@ export class SqliteStateStore implements StateStore {
   /**
    * Opens the database at `options.path`, creating it or migrating its schema as needed.
    *
-   * @param options The file, the clock and the lock wait.
+   * @param options The file, the clock, the lock wait and the durability of writes.
    * @throws {StateError} `invalid_input` for bad options; `unavailable` if the file cannot
    *   be opened or is not a database of this package (the message names the path);
    *   `timeout` if another connection held the lock longer than `busyTimeoutMs`.
