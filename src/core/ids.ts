@@ -1,0 +1,115 @@
+/**
+ * Validated identifiers of the tenant model: env, tenant, team and user ids.
+ *
+ * @module
+ */
+
+import { invalidInput, quote } from "./errors.ts";
+
+const ID_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+/** The longest id accepted, in characters. */
+export const MAX_ID_LENGTH = 256;
+
+/** Checks `value` against the id rule and returns it, or throws `invalid_input` naming `field`. */
+export function parseId(field: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw invalidInput(`Invalid ${field} id: expected a string, got ${describeType(value)}`);
+  }
+  if (value.length === 0) {
+    throw invalidInput(`Invalid ${field} id: it is empty; use letters, digits, ".", "_" or "-"`);
+  }
+  if (value.length > MAX_ID_LENGTH || !ID_PATTERN.test(value)) {
+    throw invalidInput(
+      `Invalid ${field} id ${quote(value)}: use 1 to ${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`,
+    );
+  }
+  return value;
+}
+
+/** Names the type of a value for error messages. */
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  const type = typeof value;
+  if (type === "object") {
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+    return typeof ctor?.name === "string" && ctor.name !== "Object"
+      ? `an instance of ${ctor.name}`
+      : "an object";
+  }
+  return type === "undefined" ? "undefined" : `a ${type}`;
+}
+
+/**
+ * An environment id, such as `dev` or `prod-eu`.
+ *
+ * @example Parse an env id
+ * ```ts
+ * import { EnvId } from "@greentic/state";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(EnvId.parse("prod-eu"), "prod-eu");
+ * assert.throws(() => EnvId.parse("prod:eu"));
+ * ```
+ */
+export const EnvId = {
+  /** Returns `value` if it is a valid env id, else throws `invalid_input`. */
+  parse(value: string): string {
+    return parseId("env", value);
+  },
+} as const;
+
+/**
+ * A tenant id, such as `tenant-123`.
+ *
+ * @example Parse a tenant id
+ * ```ts
+ * import { TenantId } from "@greentic/state";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(TenantId.parse("tenant-123"), "tenant-123");
+ * ```
+ */
+export const TenantId = {
+  /** Returns `value` if it is a valid tenant id, else throws `invalid_input`. */
+  parse(value: string): string {
+    return parseId("tenant", value);
+  },
+} as const;
+
+/**
+ * A team id within a tenant, such as `ops`.
+ *
+ * @example Parse a team id
+ * ```ts
+ * import { TeamId } from "@greentic/state";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(TeamId.parse("ops"), "ops");
+ * ```
+ */
+export const TeamId = {
+  /** Returns `value` if it is a valid team id, else throws `invalid_input`. */
+  parse(value: string): string {
+    return parseId("team", value);
+  },
+} as const;
+
+/**
+ * A user id within a tenant, such as `alice`.
+ *
+ * @example Parse a user id
+ * ```ts
+ * import { UserId } from "@greentic/state";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(UserId.parse("alice"), "alice");
+ * ```
+ */
+export const UserId = {
+  /** Returns `value` if it is a valid user id, else throws `invalid_input`. */
+  parse(value: string): string {
+    return parseId("user", value);
+  },
+} as const;
