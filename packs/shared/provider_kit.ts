@@ -281,10 +281,22 @@ function errorOutput(code: string, message: string): Record<string, unknown> {
   return { ok: false, error: { code, message } };
 }
 
-/** Decodes CBOR input, answering `undefined` for malformed bytes. */
-function tryDecodeCbor(bytes: Uint8Array): { value?: unknown; error?: string } {
+/**
+ * Views a `list<u8>` argument as a Uint8Array: the component runtime may hand over an
+ * ArrayBuffer, another typed array or a plain array.
+ */
+export function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) return Uint8Array.from(data as number[]);
+  throw new TypeError(`Expected bytes, got ${Object.prototype.toString.call(data)}`);
+}
+
+/** Decodes CBOR input, reporting malformed bytes as an error message. */
+function tryDecodeCbor(bytes: unknown): { value?: unknown; error?: string } {
   try {
-    return { value: decode(bytes) };
+    return { value: decode(toBytes(bytes)) };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
@@ -345,7 +357,7 @@ export function makeExports(spec: ProviderSpec) {
       validateConfig: (configJson: Uint8Array): Uint8Array => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(textDecoder.decode(configJson));
+          parsed = JSON.parse(textDecoder.decode(toBytes(configJson)));
         } catch (e) {
           return json(fail("invalid_input", `Config is not JSON: ${(e as Error).message}`));
         }
@@ -355,7 +367,7 @@ export function makeExports(spec: ProviderSpec) {
       invoke: async (op: string, inputJson: Uint8Array): Promise<Uint8Array> => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(textDecoder.decode(inputJson));
+          parsed = JSON.parse(textDecoder.decode(toBytes(inputJson)));
         } catch (e) {
           return json(errorOutput("invalid_input", `Input is not JSON: ${(e as Error).message}`));
         }
