@@ -113,10 +113,14 @@ export async function compileComponent(
   }
   let wasm: Uint8Array;
   try {
-    const result = await componentize(bundle, wit, {
-      worldName: source.worldName,
-      disableFeatures: [...DISABLED_FEATURES],
-    });
+    // The positional form compiles source text (the options form cannot read files under
+    // Deno); its typings wrongly demand `sourcePath`, which it derives itself.
+    const options = { worldName: source.worldName, disableFeatures: [...DISABLED_FEATURES] };
+    const result = await componentize(
+      bundle,
+      wit,
+      options as unknown as NonNullable<Parameters<typeof componentize>[2]>,
+    );
     wasm = result.component;
   } catch (e) {
     throw new Error(
