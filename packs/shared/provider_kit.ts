@@ -288,7 +288,9 @@ function errorOutput(code: string, message: string): Record<string, unknown> {
 export function toBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
   if (Array.isArray(data)) return Uint8Array.from(data as number[]);
   throw new TypeError(`Expected bytes, got ${Object.prototype.toString.call(data)}`);
 }

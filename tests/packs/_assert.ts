@@ -5,7 +5,11 @@ export function assertEquals<T>(actual: T, expected: T, message?: string): void 
   assert.deepStrictEqual(actual, expected, message);
 }
 
-export function assertThrows(fn: () => unknown, type: new (...a: never[]) => Error, includes: string): void {
+export function assertThrows(
+  fn: () => unknown,
+  type: new (...a: never[]) => Error,
+  includes: string,
+): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof type, `expected ${type.name}, got ${String(e)}`);
     assert.ok(e.message.includes(includes), `"${e.message}" should include "${includes}"`);

@@ -36,7 +36,11 @@ Deno.test("writeStoredZip output does not depend on the time zone", () => {
 
 Deno.test("writeStoredZip rejects a repeated name", () => {
   assertThrows(
-    () => writeStoredZip([{ name: "a", data: new Uint8Array() }, { name: "a", data: new Uint8Array() }]),
+    () =>
+      writeStoredZip([{ name: "a", data: new Uint8Array() }, {
+        name: "a",
+        data: new Uint8Array(),
+      }]),
     Error,
     "already used",
   );

@@ -62,7 +62,9 @@ export async function bundleEntry(entry: string, cwd: string): Promise<string> {
     }).output();
     if (code !== 0) {
       throw new Error(
-        `Cannot bundle ${entry}: deno bundle exited with ${code}\n${new TextDecoder().decode(stderr)}`,
+        `Cannot bundle ${entry}: deno bundle exited with ${code}\n${
+          new TextDecoder().decode(stderr)
+        }`,
       );
     }
     return normalizeBundle(await Deno.readTextFile(out));

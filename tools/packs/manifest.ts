@@ -41,7 +41,9 @@ function capabilityNames(source: PackSource): string[] {
     : null;
   if (Array.isArray(offers)) {
     for (const o of offers) {
-      if (typeof o === "object" && o !== null && !Array.isArray(o) && typeof o.cap_id === "string") {
+      if (
+        typeof o === "object" && o !== null && !Array.isArray(o) && typeof o.cap_id === "string"
+      ) {
         names.add(o.cap_id);
       }
     }
@@ -104,7 +106,9 @@ export function buildManifest(
     },
   };
   const packExtensions = source.pack.extensions;
-  if (typeof packExtensions === "object" && packExtensions !== null && !Array.isArray(packExtensions)) {
+  if (
+    typeof packExtensions === "object" && packExtensions !== null && !Array.isArray(packExtensions)
+  ) {
     for (const [k, v] of Object.entries(packExtensions)) {
       if (k === EXT_PACK_MODE || k === EXT_COMPONENT_MANIFESTS) {
         throw new Error(`pack.yaml must not set the builder-owned extension "${k}"`);

@@ -32,7 +32,9 @@ export interface Sbom {
  */
 export function mediaTypeFor(path: string): string {
   if (path.endsWith(".wasm")) return "application/wasm";
-  if (path === "manifest.cbor" || path.endsWith(".manifest.cbor") || path.endsWith(".describe.cbor")) {
+  if (
+    path === "manifest.cbor" || path.endsWith(".manifest.cbor") || path.endsWith(".describe.cbor")
+  ) {
     return "application/cbor";
   }
   return "application/octet-stream";
@@ -107,7 +109,9 @@ export function checkSbom(sbomBytes: Uint8Array, files: ReadonlyMap<string, Uint
     }
     if (f.media_type !== mediaTypeFor(f.path)) {
       problems.push(
-        `"${f.path}" has media type "${f.media_type}" in sbom.cbor, expected "${mediaTypeFor(f.path)}"`,
+        `"${f.path}" has media type "${f.media_type}" in sbom.cbor, expected "${
+          mediaTypeFor(f.path)
+        }"`,
       );
     }
   }

@@ -60,7 +60,9 @@ function isMap(v: unknown): v is Record<string, Json> {
 function str(map: Record<string, Json>, field: string, where: string): string {
   const v = map[field];
   if (typeof v !== "string" || v === "") {
-    throw new PackSourceError(`${where}: "${field}" must be a non-empty string, got ${JSON.stringify(v)}`);
+    throw new PackSourceError(
+      `${where}: "${field}" must be a non-empty string, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -103,7 +105,9 @@ export async function packageVersion(root: string): Promise<string> {
   const denoJson = await readJson(`${root}/deno.json`);
   const version = isMap(denoJson) ? denoJson.version : undefined;
   if (typeof version !== "string" || !SEMVER.test(version)) {
-    throw new PackSourceError(`${root}/deno.json: "version" must be a semver string, got ${version}`);
+    throw new PackSourceError(
+      `${root}/deno.json: "version" must be a semver string, got ${version}`,
+    );
   }
   return version;
 }
@@ -193,7 +197,9 @@ export async function loadPackSource(dir: string, version: string): Promise<Pack
       throw new PackSourceError(`${where}: cannot read ${dir}/${path}: ${(e as Error).message}`);
     }
   }
-  for (const required of ["assets/setup.yaml", "assets/README.md", "assets/secret-requirements.json"]) {
+  for (
+    const required of ["assets/setup.yaml", "assets/README.md", "assets/secret-requirements.json"]
+  ) {
     if (!files.has(required)) {
       throw new PackSourceError(`${yamlPath}: "assets" must list ${required}`);
     }
@@ -210,7 +216,9 @@ export async function loadPackSource(dir: string, version: string): Promise<Pack
   for (const [i, s] of secrets.entries()) {
     const where = `${dir}/assets/secret-requirements.json [${i}]`;
     if (!isMap(s) || typeof s.required !== "boolean" || !isMap(s.scope)) {
-      throw new PackSourceError(`${where}: expected {key, required, description, scope: {env, tenant}}`);
+      throw new PackSourceError(
+        `${where}: expected {key, required, description, scope: {env, tenant}}`,
+      );
     }
     str(s, "key", where);
     str(s, "description", where);
@@ -219,7 +227,9 @@ export async function loadPackSource(dir: string, version: string): Promise<Pack
   }
   const lock = await readJson(`${dir}/pack.lock.json`);
   if (!isMap(lock) || lock.version !== 1 || !isMap(lock.components)) {
-    throw new PackSourceError(`${dir}/pack.lock.json: expected {"version": 1, "components": {...}}`);
+    throw new PackSourceError(
+      `${dir}/pack.lock.json: expected {"version": 1, "components": {...}}`,
+    );
   }
   void sourceVersion;
   return {

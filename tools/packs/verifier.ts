@@ -70,8 +70,12 @@ function checkEntries(entries: ZipEntry[], problems: string[]): Map<string, Uint
     const label = JSON.stringify(e.name);
     const unsafe = unsafePath(e.name);
     if (unsafe) problems.push(`Entry ${label} ${unsafe}`);
-    if (e.name.endsWith("/")) problems.push(`Entry ${label} is a directory; only files are allowed`);
-    if (e.method !== 0) problems.push(`Entry ${label} is compressed (method ${e.method}); use STORED`);
+    if (e.name.endsWith("/")) {
+      problems.push(`Entry ${label} is a directory; only files are allowed`);
+    }
+    if (e.method !== 0) {
+      problems.push(`Entry ${label} is compressed (method ${e.method}); use STORED`);
+    }
     if ((e.mode & 0o170000) !== 0o100000) {
       problems.push(`Entry ${label} is not a regular file (mode ${e.mode.toString(8)})`);
     } else if ((e.mode & 0o7777) !== 0o644) {
@@ -136,7 +140,11 @@ function checkManifest(
     return [];
   }
   if (manifest.schema_version !== "pack-v1") {
-    problems.push(`manifest.cbor schema_version is ${JSON.stringify(manifest.schema_version)}, expected "pack-v1"`);
+    problems.push(
+      `manifest.cbor schema_version is ${
+        JSON.stringify(manifest.schema_version)
+      }, expected "pack-v1"`,
+    );
   }
   for (const field of ["pack_id", "name", "version", "kind", "publisher"]) {
     if (typeof manifest[field] !== "string" || manifest[field] === "") {
@@ -168,15 +176,20 @@ function checkManifest(
     }
     const id = componentIds[c.id]!;
     if (c.world !== COMPONENT_WORLD) {
-      problems.push(`Component "${id}" has world ${JSON.stringify(c.world)}, expected "${COMPONENT_WORLD}"`);
+      problems.push(
+        `Component "${id}" has world ${JSON.stringify(c.world)}, expected "${COMPONENT_WORLD}"`,
+      );
     }
     if (c.version !== manifest.version) {
-      problems.push(`Component "${id}" version ${JSON.stringify(c.version)} differs from the pack's`);
+      problems.push(
+        `Component "${id}" version ${JSON.stringify(c.version)} differs from the pack's`,
+      );
     }
     const wasm = files.get(`components/${id}.wasm`);
     if (wasm === undefined) problems.push(`components/${id}.wasm is missing`);
     else if (
-      wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d ||
+      wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 ||
+      wasm[3] !== 0x6d ||
       wasm[6] !== 1 || wasm[7] !== 0
     ) {
       problems.push(`components/${id}.wasm is not a WebAssembly component (bad header)`);
@@ -188,7 +201,9 @@ function checkManifest(
     problems.push(`manifest.cbor extension ${EXT_PACK_MODE} must be inline {mode: "prod"}`);
   }
   const cm = extensions[EXT_COMPONENT_MANIFESTS];
-  const entries = isMap(cm) && isMap(cm.inline) && Array.isArray(cm.inline.entries) ? cm.inline.entries : null;
+  const entries = isMap(cm) && isMap(cm.inline) && Array.isArray(cm.inline.entries)
+    ? cm.inline.entries
+    : null;
   if (entries === null) {
     problems.push(`manifest.cbor extension ${EXT_COMPONENT_MANIFESTS} is missing its entries`);
     return componentIds;
@@ -214,14 +229,20 @@ function checkManifest(
     try {
       const m = decodeCbor(data);
       if (!isMap(m) || m.id !== e.component_id || m.version !== manifest.version) {
-        problems.push(`Component manifest ${e.manifest_file} must carry id "${e.component_id}" and the pack version`);
+        problems.push(
+          `Component manifest ${e.manifest_file} must carry id "${e.component_id}" and the pack version`,
+        );
       }
     } catch (err) {
-      problems.push(`Component manifest ${e.manifest_file} is not valid CBOR: ${(err as Error).message}`);
+      problems.push(
+        `Component manifest ${e.manifest_file} is not valid CBOR: ${(err as Error).message}`,
+      );
     }
   }
   for (const id of componentIds) {
-    if (!covered.has(id)) problems.push(`Component "${id}" has no entry in ${EXT_COMPONENT_MANIFESTS}`);
+    if (!covered.has(id)) {
+      problems.push(`Component "${id}" has no entry in ${EXT_COMPONENT_MANIFESTS}`);
+    }
   }
   return componentIds;
 }

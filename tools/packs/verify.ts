@@ -20,7 +20,10 @@ export async function verifyCommand(
 ): Promise<number> {
   let files = args;
   if (files.length === 0) {
-    files = [`${REPO_ROOT}/dist/packs/state-memory.gtpack`, `${REPO_ROOT}/dist/packs/state-redis.gtpack`];
+    files = [
+      `${REPO_ROOT}/dist/packs/state-memory.gtpack`,
+      `${REPO_ROOT}/dist/packs/state-redis.gtpack`,
+    ];
   }
   let failed = false;
   for (const file of files) {
