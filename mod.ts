@@ -24,7 +24,7 @@
  */
 
 export { StateError, type StateErrorCode, type StateErrorOptions } from "./src/core/errors.ts";
-export { EnvId, TeamId, TenantId, UserId } from "./src/core/ids.ts";
+export { EnvId, type IdParser, TeamId, TenantId, UserId } from "./src/core/ids.ts";
 export { TenantCtx } from "./src/core/tenant_ctx.ts";
 export { StateKey } from "./src/core/state_key.ts";
 export { StatePath } from "./src/core/state_path.ts";

@@ -12,7 +12,10 @@ import { pointerOf } from "./state_path.ts";
  * Checks a value about to be written at `segments`: it must be JSON, and the document it
  * makes must not nest deeper than {@linkcode MAX_DEPTH}.
  */
-export function checkWrite(segments: readonly string[], value: unknown): asserts value is JsonValue {
+export function checkWrite(
+  segments: readonly string[],
+  value: unknown,
+): asserts value is JsonValue {
   if (segments.length > MAX_DEPTH) {
     throw invalidInput(
       `Cannot write at ${JSON.stringify(pointerOf(segments).slice(0, 80))}: the path is ` +

@@ -6,6 +6,12 @@
 
 import { invalidInput, quote } from "./errors.ts";
 
+/** A parser of one kind of id. */
+export interface IdParser {
+  /** Returns `value` if it is a valid id of this kind, else throws `invalid_input`. */
+  parse(value: string): string;
+}
+
 const ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /** The longest id accepted, in characters. */
@@ -21,7 +27,9 @@ export function parseId(field: string, value: unknown): string {
   }
   if (value.length > MAX_ID_LENGTH || !ID_PATTERN.test(value)) {
     throw invalidInput(
-      `Invalid ${field} id ${quote(value)}: use 1 to ${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`,
+      `Invalid ${field} id ${
+        quote(value)
+      }: use 1 to ${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`,
     );
   }
   return value;
@@ -53,12 +61,12 @@ export function describeType(value: unknown): string {
  * assert.throws(() => EnvId.parse("prod:eu"));
  * ```
  */
-export const EnvId = {
+export const EnvId: IdParser = {
   /** Returns `value` if it is a valid env id, else throws `invalid_input`. */
   parse(value: string): string {
     return parseId("env", value);
   },
-} as const;
+};
 
 /**
  * A tenant id, such as `tenant-123`.
@@ -71,12 +79,12 @@ export const EnvId = {
  * assert.equal(TenantId.parse("tenant-123"), "tenant-123");
  * ```
  */
-export const TenantId = {
+export const TenantId: IdParser = {
   /** Returns `value` if it is a valid tenant id, else throws `invalid_input`. */
   parse(value: string): string {
     return parseId("tenant", value);
   },
-} as const;
+};
 
 /**
  * A team id within a tenant, such as `ops`.
@@ -89,12 +97,12 @@ export const TenantId = {
  * assert.equal(TeamId.parse("ops"), "ops");
  * ```
  */
-export const TeamId = {
+export const TeamId: IdParser = {
   /** Returns `value` if it is a valid team id, else throws `invalid_input`. */
   parse(value: string): string {
     return parseId("team", value);
   },
-} as const;
+};
 
 /**
  * A user id within a tenant, such as `alice`.
@@ -107,9 +115,9 @@ export const TeamId = {
  * assert.equal(UserId.parse("alice"), "alice");
  * ```
  */
-export const UserId = {
+export const UserId: IdParser = {
   /** Returns `value` if it is a valid user id, else throws `invalid_input`. */
   parse(value: string): string {
     return parseId("user", value);
   },
-} as const;
+};

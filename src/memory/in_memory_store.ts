@@ -71,7 +71,7 @@ export class InMemoryStateStore implements StateStore {
    * @param options The clock to use.
    */
   constructor(options: InMemoryStateStoreOptions = {}) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options?.now ?? Date.now;
   }
 
   /** Entries held, expired ones not yet reclaimed included. */
@@ -119,7 +119,11 @@ export class InMemoryStateStore implements StateStore {
         ? JSON.stringify(value)
         : JSON.stringify(writeAt(entry && JSON.parse(entry.json), segments, value));
       const now = this.#now();
-      const deadline = ttl === null ? entry?.deadline ?? Infinity : ttl === 0 ? Infinity : now + ttl * 1000;
+      const deadline = ttl === null
+        ? entry?.deadline ?? Infinity
+        : ttl === 0
+        ? Infinity
+        : now + ttl * 1000;
       if (entry !== undefined) {
         entry.json = json;
         entry.deadline = deadline;
