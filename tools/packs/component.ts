@@ -105,7 +105,9 @@ export async function compileComponent(
       JSON.stringify([COMPONENTIZE_VERSION, source.worldName, DISABLED_FEATURES, wit, bundle]),
     ),
   );
-  const cachePath = options.cacheDir === null ? null : `${options.cacheDir}/${key}.wasm`;
+  // One cached component per entry directory: `<dir name>-<key>.wasm`; older ones are pruned.
+  const dirName = source.entry.split("/").at(-2) ?? "component";
+  const cachePath = options.cacheDir === null ? null : `${options.cacheDir}/${dirName}-${key}.wasm`;
   if (cachePath !== null) {
     try {
       return { wasm: await Deno.readFile(cachePath), bundle, key, cached: true };
@@ -135,6 +137,14 @@ export async function compileComponent(
     const tmp = `${cachePath}.${crypto.randomUUID()}.tmp`;
     await Deno.writeFile(tmp, wasm);
     await Deno.rename(tmp, cachePath);
+    for await (const e of Deno.readDir(options.cacheDir)) {
+      if (
+        e.name.startsWith(`${dirName}-`) && e.name.endsWith(".wasm") &&
+        !cachePath.endsWith(`/${e.name}`)
+      ) {
+        await Deno.remove(`${options.cacheDir}/${e.name}`);
+      }
+    }
   }
   return { wasm, bundle, key, cached: false };
 }
