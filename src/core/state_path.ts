@@ -134,12 +134,32 @@ export function pointerOf(segments: readonly string[]): string {
 const NO_SEGMENTS: readonly string[] = Object.freeze([]);
 
 /**
+ * Pointer strings parsed lately, with their tokens (frozen, so shared safely): flows use a
+ * few pointers over and over, and parsing one costs more than the rest of a small read.
+ */
+const parsed = new Map<string, readonly string[]>();
+/** Most pointers kept in {@linkcode parsed}; it starts over when full. */
+const PARSED_MAX = 512;
+/** Longer pointers are parsed every time, so the cache stays small. */
+const PARSED_MAX_LENGTH = 256;
+
+/**
  * Returns the tokens of a `StatePath | string | null | undefined` argument;
  * a string is parsed as a pointer, `null` and `undefined` mean the root.
  */
 export function pathSegments(path: unknown): readonly string[] {
   if (path === null || path === undefined || path === "") return NO_SEGMENTS;
-  if (typeof path === "string") return StatePath.fromPointer(path).segments;
+  if (typeof path === "string") {
+    let segments = parsed.get(path);
+    if (segments === undefined) {
+      segments = StatePath.fromPointer(path).segments; // a bad pointer throws: not kept
+      if (path.length <= PARSED_MAX_LENGTH) {
+        if (parsed.size >= PARSED_MAX) parsed.clear();
+        parsed.set(path, segments);
+      }
+    }
+    return segments;
+  }
   const segments = typeof path === "object" ? segmentsOfPath(path) : undefined;
   if (segments !== undefined) return segments;
   throw invalidInput(

@@ -116,11 +116,11 @@ export class InMemoryStateStore implements StateStore {
       const segments = pathSegments(path);
       const ttl = checkTtl(ttlSecs);
       const text = checkWrite(segments, value);
-      const entry = this.#live(space, name);
+      const now = this.#now();
+      const entry = this.#live(space, name, now);
       const json = segments.length === 0
         ? text
         : JSON.stringify(writeAt(entry && JSON.parse(entry.json), segments, JSON.parse(text)));
-      const now = this.#now();
       const deadline = ttl === null
         ? entry?.deadline ?? Infinity
         : ttl === 0
@@ -223,10 +223,10 @@ export class InMemoryStateStore implements StateStore {
   }
 
   /** Returns the live entry, dropping it if it has expired. */
-  #live(space: string, name: string): Entry | undefined {
+  #live(space: string, name: string, now: number = this.#now()): Entry | undefined {
     const entry = this.#spaces.get(space)?.get(name);
     if (entry === undefined) return undefined;
-    if (this.#now() < entry.deadline) return entry;
+    if (now < entry.deadline) return entry;
     this.#remove(space, name);
     return undefined;
   }
