@@ -41,6 +41,7 @@ import {
 } from "./targets/keyv.ts";
 import { mapBaseline } from "./targets/map_baseline.ts";
 import { rawCareless, rawCas, rawIoredis } from "./targets/raw_ioredis.ts";
+import { rawSqlite } from "./targets/raw_sqlite.ts";
 import { UNSTORAGE_VERSION, unstorageMemory, unstorageRedis } from "./targets/unstorage.ts";
 import { DOC_SIZES, type DocSize, workload } from "./workload.ts";
 
@@ -98,7 +99,7 @@ function allTargets(env: BenchEnv): Target[] {
     if (ap) targets.push(keyvRedis(env));
     targets.push(unstorageRedis(env, ap));
   }
-  targets.push(greenticSqlite(env));
+  targets.push(greenticSqlite(env), rawSqlite(env));
   return targets;
 }
 

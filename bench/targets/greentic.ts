@@ -7,6 +7,7 @@
  */
 
 import { InMemoryStateStore, type StateStore, TenantCtx } from "../../mod.ts";
+import { SqliteStateStore } from "../../sqlite.ts";
 import { type BenchEnv, type Connection, type Space, type Target, Unavailable } from "../target.ts";
 import { closeClient, openClient, redisGroup } from "./_redis.ts";
 
@@ -101,12 +102,10 @@ export function greenticRedis(env: BenchEnv, autoPipelining: boolean): Target {
   };
 }
 
-/** The shape of the SQLite store module used here. */
-interface SqliteModule {
-  SqliteStateStore: new (options: { path: string }) => StateStore;
-}
-
-/** `SqliteStateStore` on a file in a temporary folder, removed on close. */
+/**
+ * `SqliteStateStore` on a file in a temporary folder (removed on close), with its default
+ * `synchronous: "full"`.
+ */
 export function greenticSqlite(env: BenchEnv): Target {
   return {
     name: OURS,
@@ -114,10 +113,6 @@ export function greenticSqlite(env: BenchEnv): Target {
     role: "ours",
     clearMethod: "delPrefix",
     async connect() {
-      const { SqliteStateStore } = await optionalModule<SqliteModule>(
-        "../../sqlite.ts",
-        "the SQLite store",
-      );
       const dir = await Deno.makeTempDir({ prefix: `bench-${env.runId}-` });
       const store = new SqliteStateStore({ path: `${dir}/state.db` });
       return storeConnection(store, env, {
