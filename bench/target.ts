@@ -81,6 +81,7 @@ export interface BenchEnv {
 
 /** A target that cannot run here; the reason is printed and the row skipped. */
 export class Unavailable extends Error {
+  /** The error name. */
   override name = "Unavailable";
 }
 
