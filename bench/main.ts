@@ -205,8 +205,15 @@ export async function main(args: string[]): Promise<number> {
       }
     }
     if (usedRedis) {
-      const deleted = await deleteRunKeys(redisUrl, env.runId);
-      progress(`deleted the run's ${deleted} leftover Redis keys (run id ${env.runId})`);
+      try {
+        const deleted = await deleteRunKeys(redisUrl, env.runId);
+        progress(`deleted the run's ${deleted} leftover Redis keys (run id ${env.runId})`);
+      } catch (error) {
+        progress(
+          `could not delete the run's Redis keys (pattern *${env.runId}*): ` +
+            (error as Error).message,
+        );
+      }
     }
   };
   const onSignal = () => {
@@ -218,8 +225,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     for (const target of targets) {
       try {
-        if (target.group.startsWith("redis")) usedRedis = true;
         lives.push({ target, connection: await target.connect() });
+        if (target.group.startsWith("redis")) usedRedis = true;
       } catch (error) {
         const reason = error instanceof Unavailable
           ? error.message
