@@ -104,12 +104,14 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
  * The ioredis options of a client made by {@linkcode RedisStateStore.connect}: calls fail
  * fast with `unavailable` while Redis is down (no retries of queued commands, no resend
  * of unanswered ones after a reconnect, which could apply a timed-out write much later),
- * reconnection every second at most, and auto-pipelining.
+ * reconnection every second at most, auto-pipelining, and a socket that does not close
+ * within 500 ms of `close` is destroyed.
  */
 export const DEFAULT_REDIS_CLIENT_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
   enableAutoPipelining: true,
+  disconnectTimeout: 500,
   retryStrategy: (times: number) => Math.min(times * 50, 1000),
 });
 
@@ -253,7 +255,16 @@ export class RedisStateStore implements StateStore {
       return { text, parsed };
     });
     const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_STATE_STORE_OPTIONS.timeoutMs;
-    const { Redis, Cluster } = await import("ioredis");
+    let ioredis: Pick<typeof import("ioredis"), "Redis" | "Cluster">;
+    try {
+      ioredis = await import("ioredis");
+    } catch (error) {
+      throw new StateError(
+        "unavailable",
+        `Cannot load ioredis: ${String(error)}; add the npm package ioredis@6 to the project`,
+      );
+    }
+    const { Redis, Cluster } = ioredis;
     const clientOptions: RedisOptions = {
       ...DEFAULT_REDIS_CLIENT_OPTIONS,
       connectTimeout: timeoutMs,
@@ -444,7 +455,8 @@ export class RedisStateStore implements StateStore {
 
   /**
    * Closes the store: calls in flight reject with `unavailable`, later calls too. A client
-   * made by {@linkcode RedisStateStore.connect} is closed; a borrowed one is left open.
+   * made by {@linkcode RedisStateStore.connect} is closed (with `QUIT`, cut off when Redis
+   * does not answer within `timeoutMs`); a borrowed one is left open.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -453,18 +465,14 @@ export class RedisStateStore implements StateStore {
     if (!this.#owned) return;
     const client = this.#client;
     if (client.status !== "end") {
+      // QUIT lets Redis answer what was sent; a server that does not answer in time is
+      // cut off.
       const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#options.timeoutMs);
-      });
       if (client.status === "ready") client.quit().catch(toVoid);
       else client.disconnect();
-      await Promise.race([ended, late]);
-      clearTimeout(timer);
-      if (client.status !== "end") {
+      if (!await within(ended, this.#options.timeoutMs)) {
         client.disconnect();
-        await ended;
+        await within(ended, this.#options.timeoutMs);
       }
     }
     client.off("error", toVoid);
@@ -706,6 +714,19 @@ function utf8Length(text: string): number {
     } else bytes += 2;
   }
   return bytes;
+}
+
+/** Whether `promise` settles within `ms`; the timer is cleared either way. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -72,8 +72,7 @@ export class OwnServer implements AsyncDisposable {
     if (child === null) return;
     this.#child = null;
     try {
-      Deno.kill(child.pid, "SIGCONT"); // a frozen process must run to die promptly
-      Deno.kill(child.pid, "SIGKILL");
+      Deno.kill(child.pid, "SIGKILL"); // ends a frozen (SIGSTOP) process too
     } catch {
       // already gone
     }
@@ -128,7 +127,8 @@ export async function answersPing(
       await conn.write(new TextEncoder().encode("PING\r\n"));
       const buf = new Uint8Array(64);
       const n = await conn.read(buf);
-      return n !== null && new TextDecoder().decode(buf.subarray(0, n)).startsWith("+PONG");
+      const reply = n === null ? "" : new TextDecoder().decode(buf.subarray(0, n));
+      return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH"); // up, maybe with a password
     })();
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
