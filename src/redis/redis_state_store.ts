@@ -517,7 +517,13 @@ export class RedisStateStore implements StateStore {
       } else {
         const spliced = spliceAt(old, segments, value, valueJson);
         if (spliced === undefined) {
-          writeAt(JSON.parse(old) as JsonValue, segments, value); // throws the rule broken
+          let doc: JsonValue;
+          try {
+            doc = JSON.parse(old) as JsonValue;
+          } catch (error) {
+            throw this.#failure(error);
+          }
+          writeAt(doc, segments, value); // throws the rule the write breaks
           throw new StateError("internal", `Cannot write into ${quote(storage)}: unexpected`);
         }
         json = spliced;

@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+
+Deno.test("mod.ts loads no npm package; connect loads ioredis on demand", async () => {
+  const script = `
+    const mod = await import(${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)});
+    console.log(typeof mod.RedisStateStore);
+    try {
+      await mod.RedisStateStore.connect("redis://127.0.0.1:1");
+    } catch (error) {
+      console.log(error.code, error.message.includes("ioredis"));
+    }
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-npm", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.equal(out, "function\nunavailable true\n");
+});
