@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { spliceAt } from "../src/core/json_splice.ts";
+import { createdText, spliceAt } from "../src/core/json_splice.ts";
 import { writeAt } from "../src/core/pointer.ts";
 import type { JsonValue } from "../mod.ts";
 import { StateError } from "../mod.ts";
@@ -31,7 +31,7 @@ Deno.test("spliceAt agrees with writeAt on parsed documents", () => {
         const value = JSON.parse(JSON.stringify(rawValue)) as JsonValue;
         const text = JSON.stringify(docValue, null, pretty ? 2 : undefined);
         const want = expected(text, segments, value);
-        const got = spliceAt(text, segments, value, JSON.stringify(value));
+        const got = spliceAt(text, segments, JSON.stringify(value));
         if (typeof want === "string" && want === "invalid_input") {
           assert.equal(got, undefined);
         } else {
@@ -49,7 +49,7 @@ Deno.test("spliceAt keeps untouched text exactly", () => {
     '{ "big": 12345678901234567890, "dec": 1.0000000000000001, "b": {"z": 1, "10": [1, 2]},\n' +
     '  "esc": "\\u00e9\\"", "dup": 1, "dup": {"x": 1} }';
   const write = (pointer: string[], value: JsonValue) =>
-    spliceAt(text, pointer, value, JSON.stringify(value));
+    spliceAt(text, pointer, JSON.stringify(value));
   assert.equal(
     write(["b", "z"], 2),
     text.replace('"z": 1', '"z": 2'),
@@ -61,7 +61,19 @@ Deno.test("spliceAt keeps untouched text exactly", () => {
   assert.equal(write(["big", "x"], 1), undefined);
   assert.equal(write(["b", "10", "5"], 1), undefined);
   assert.throws(
-    () => spliceAt('{"a": "unterminated', ["b"], 1, "1"),
+    () => spliceAt('{"a": "unterminated', ["b"], "1"),
     (e: unknown) => e instanceof StateError && e.code === "internal",
+  );
+});
+
+Deno.test("createdText builds what writeAt creates from nothing", () => {
+  fc.assert(
+    fc.property(fc.array(token, { minLength: 1, maxLength: 5 }), fc.jsonValue(), (segments, v) => {
+      const value = JSON.parse(JSON.stringify(v)) as JsonValue;
+      assert.deepEqual(
+        JSON.parse(createdText(segments, 0, JSON.stringify(value))),
+        writeAt(undefined, segments, value),
+      );
+    }),
   );
 });

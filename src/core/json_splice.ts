@@ -7,15 +7,14 @@
  * `1.0000000000000001`), and JavaScript objects move integer-like member names first. No
  * library patches JSON text by pointer with the store's exact write rules, so this walks
  * only the containers on the path (skipping siblings without building them) and leaves the
- * rules themselves to {@linkcode writeAt}: whenever the write is not a plain replace,
+ * rules themselves to `writeAt`: whenever the write is not a plain replace,
  * append or creation, the caller falls back to it for the error.
  *
  * @module
  */
 
 import { StateError } from "./errors.ts";
-import type { JsonValue } from "./json_value.ts";
-import { arrayIndex, writeAt } from "./pointer.ts";
+import { arrayIndex } from "./pointer.ts";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -27,25 +26,23 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 
 /**
- * Returns `text` (a JSON document) with `value` written at `segments`, following the
- * rules of {@linkcode writeAt}, or `undefined` when those rules refuse the write (an index
- * out of range, a step through a string, number or boolean): call `writeAt` on the parsed
- * document then, to get its error.
+ * Returns `text` (a JSON document) with the value whose JSON text is `valueJson` written
+ * at `segments`, following the rules of `writeAt` (see `pointer.ts`), or `undefined` when
+ * those rules refuse the write (an index out of range, a step through a string, number or
+ * boolean): call `writeAt` on the parsed document then, to get its error.
  *
  * Only the written part changes; members, elements, numbers, escapes and whitespace
  * elsewhere keep their exact text. A new member goes after the last one.
  *
  * @param text The stored document, valid JSON.
  * @param segments The path, at least one token.
- * @param value The value to write, already checked.
- * @param valueJson `JSON.stringify(value)`.
+ * @param valueJson The JSON text of the value to write, already checked.
  * @returns The new document text, or `undefined` if the write breaks a rule.
  * @throws {StateError} `internal` if `text` is not JSON.
  */
 export function spliceAt(
   text: string,
   segments: readonly string[],
-  value: JsonValue,
   valueJson: string,
 ): string | undefined {
   const last = segments.length - 1;
@@ -82,7 +79,7 @@ export function spliceAt(
         }
       }
       if (found < 0) {
-        const member = JSON.stringify(token) + ":" + rest(segments, depth, value, valueJson);
+        const member = JSON.stringify(token) + ":" + createdText(segments, depth + 1, valueJson);
         return text.slice(0, insertAt) + (empty ? "" : ",") + member + text.slice(insertAt);
       }
     } else if (c === OPEN_ARRAY) {
@@ -109,13 +106,13 @@ export function spliceAt(
       }
       if (found < 0) {
         if (wanted !== Infinity && wanted !== length) return undefined;
-        const element = rest(segments, depth, value, valueJson);
+        const element = createdText(segments, depth + 1, valueJson);
         return text.slice(0, insertAt) + (length === 0 ? "" : ",") + element +
           text.slice(insertAt);
       }
     } else if (c === 0x6e /* n */ && text.startsWith("null", pos)) {
       // A null container is replaced by the containers the path creates.
-      const created = JSON.stringify(writeAt(undefined, segments.slice(depth), value));
+      const created = createdText(segments, depth, valueJson);
       return text.slice(0, pos) + created + text.slice(pos + 4);
     } else {
       return undefined; // a step through a string, number or boolean
@@ -126,15 +123,23 @@ export function spliceAt(
   return undefined; // not reached: the loop returns at depth `last`
 }
 
-/** The text of what a missing member or element at `depth` becomes. */
-function rest(
-  segments: readonly string[],
-  depth: number,
-  value: JsonValue,
-  valueJson: string,
-): string {
-  if (depth === segments.length - 1) return valueJson;
-  return JSON.stringify(writeAt(undefined, segments.slice(depth + 1), value));
+/**
+ * The text of the containers a write creates for `segments` from `from` on, around the
+ * value: what `writeAt(undefined, segments.slice(from), value)` makes (an array for a
+ * token `0` or `-`, else an object), built as text so the value is not parsed again.
+ *
+ * @param segments The path of the write.
+ * @param from The first token whose container is missing.
+ * @param valueJson The JSON text of the value.
+ * @returns The JSON text.
+ */
+export function createdText(segments: readonly string[], from: number, valueJson: string): string {
+  let text = valueJson;
+  for (let i = segments.length - 1; i >= from; i--) {
+    const token = segments[i]!;
+    text = token === "0" || token === "-" ? `[${text}]` : `{${JSON.stringify(token)}:${text}}`;
+  }
+  return text;
 }
 
 /** Whether the member name whose quotes span `[start, end)` is `token`. */

@@ -9,7 +9,7 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { checkWrite, closedError } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
 import type { JsonValue } from "../core/json_value.ts";
-import { spliceAt } from "../core/json_splice.ts";
+import { createdText, spliceAt } from "../core/json_splice.ts";
 import { readAt, writeAt } from "../core/pointer.ts";
 import { keyText, type StateKey } from "../core/state_key.ts";
 import { pathSegments, type StatePath } from "../core/state_path.ts";
@@ -321,9 +321,9 @@ export class RedisStateStore implements StateStore {
     let storage: string;
     let segments: readonly string[];
     try {
+      this.#checkOpen();
       storage = namespaceOf(ctx, prefix) + keyText(key);
       segments = pathSegments(path);
-      this.#checkOpen();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -350,17 +350,16 @@ export class RedisStateStore implements StateStore {
     let ttl: number | null;
     let json: string;
     try {
+      this.#checkOpen();
       storage = namespaceOf(ctx, prefix) + keyText(key);
       segments = pathSegments(path);
       ttl = checkTtl(ttlSecs);
-      checkWrite(segments, value);
-      json = JSON.stringify(value);
-      this.#checkOpen();
+      json = checkWrite(segments, value);
       if (segments.length === 0) this.#checkSize(json, storage);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (segments.length > 0) return this.#patch(storage, segments, value, json, ttl);
+    if (segments.length > 0) return this.#patch(storage, segments, json, ttl);
     const client = this.#client;
     const reply = ttl === null
       ? client.set(storage, json, "KEEPTTL")
@@ -374,8 +373,8 @@ export class RedisStateStore implements StateStore {
   ttl(ctx: TenantCtx, prefix: string, key: StateKey | string): Promise<number | null | undefined> {
     let storage: string;
     try {
-      storage = namespaceOf(ctx, prefix) + keyText(key);
       this.#checkOpen();
+      storage = namespaceOf(ctx, prefix) + keyText(key);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -386,8 +385,8 @@ export class RedisStateStore implements StateStore {
   del(ctx: TenantCtx, prefix: string, key: StateKey | string): Promise<boolean> {
     let storage: string;
     try {
-      storage = namespaceOf(ctx, prefix) + keyText(key);
       this.#checkOpen();
+      storage = namespaceOf(ctx, prefix) + keyText(key);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -411,8 +410,8 @@ export class RedisStateStore implements StateStore {
     prefix: string,
     options: RedisDelPrefixOptions = NO_OPTIONS,
   ): Promise<number> {
-    const space = namespaceOf(ctx, prefix);
     this.#checkOpen();
+    const space = namespaceOf(ctx, prefix);
     const onProgress = options.onProgress;
     const pattern = globEscape(space) + "*";
     let deleted = 0;
@@ -428,8 +427,8 @@ export class RedisStateStore implements StateStore {
 
   /** {@inheritDoc StateStore.listKeys} */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
-    const space = namespaceOf(ctx, prefix);
     this.#checkOpen();
+    const space = namespaceOf(ctx, prefix);
     const pattern = globEscape(space) + "*";
     const seen = new Set<string>(); // SCAN may return a key twice while Redis rehashes
     for (const node of this.#nodes()) {
@@ -503,7 +502,6 @@ export class RedisStateStore implements StateStore {
   async #patch(
     storage: string,
     segments: readonly string[],
-    value: JsonValue,
     valueJson: string,
     ttl: number | null,
   ): Promise<void> {
@@ -513,9 +511,9 @@ export class RedisStateStore implements StateStore {
       const old = await this.#calls.run(this.#client.get(storage), asIs, this.#failure);
       let json: string;
       if (old === null) {
-        json = JSON.stringify(writeAt(undefined, segments, value));
+        json = createdText(segments, 0, valueJson);
       } else {
-        const spliced = spliceAt(old, segments, value, valueJson);
+        const spliced = spliceAt(old, segments, valueJson);
         if (spliced === undefined) {
           let doc: JsonValue;
           try {
@@ -523,7 +521,7 @@ export class RedisStateStore implements StateStore {
           } catch (error) {
             throw this.#failure(error);
           }
-          writeAt(doc, segments, value); // throws the rule the write breaks
+          writeAt(doc, segments, JSON.parse(valueJson)); // throws the rule the write breaks
           throw new StateError("internal", `Cannot write into ${quote(storage)}: unexpected`);
         }
         json = spliced;

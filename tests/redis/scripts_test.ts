@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { RedisStateStore } from "../../mod.ts";
 import { OwnServer } from "./_own_server.ts";
 import { freshCtx } from "./_server.ts";
+import { CAS_SET } from "../../src/redis/_scripts.ts";
 
 /** Calls of each command so far, from `INFO commandstats`. */
 async function calls(raw: Redis): Promise<Record<string, number>> {
@@ -45,5 +46,12 @@ Deno.test("Redis scripts: path writes run EVALSHA, and EVAL only after NOSCRIPT"
   } finally {
     await store.close();
     await raw.quit();
+  }
+});
+
+Deno.test("Redis scripts: the SHA1 written next to each script is its digest", async () => {
+  const { createHash } = await import("node:crypto");
+  for (const script of [CAS_SET]) {
+    assert.equal(script.sha, createHash("sha1").update(script.lua).digest("hex"));
   }
 });
