@@ -40,6 +40,7 @@ export {
   DEFAULT_REDIS_CLIENT_OPTIONS,
   DEFAULT_REDIS_STATE_STORE_OPTIONS,
   type RedisClient,
+  type RedisClientOptions,
   type RedisDelPrefixOptions,
   RedisStateStore,
   type RedisStateStoreOptions,

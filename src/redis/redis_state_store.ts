@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { checkWrite, closedError } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
 import type { JsonValue } from "../core/json_value.ts";
@@ -20,8 +19,57 @@ import { checkTtl } from "../core/ttl.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { CAS_SET, type LuaScript } from "./_scripts.ts";
 
-/** A Redis client: an ioredis `Redis`, or a `Cluster`, or anything with their commands. */
-export type RedisClient = Redis | Cluster;
+/**
+ * What the store needs of a Redis client: the commands it sends, in ioredis's form. An
+ * ioredis `Redis` or `Cluster` has them all.
+ */
+export interface RedisClient {
+  /** `GET key`. */
+  get(key: string): Promise<string | null>;
+  /** `SET key value`. */
+  set(key: string, value: string): Promise<unknown>;
+  /** `SET key value KEEPTTL`. */
+  set(key: string, value: string, keepTtl: "KEEPTTL"): Promise<unknown>;
+  /** `SET key value PX milliseconds`. */
+  set(key: string, value: string, px: "PX", milliseconds: string): Promise<unknown>;
+  /** `PTTL key`. */
+  pttl(key: string): Promise<number>;
+  /** `UNLINK key...`. */
+  unlink(...keys: string[]): Promise<number>;
+  /** `EVALSHA sha numkeys key... arg...`. */
+  evalsha(sha: string, keys: number, ...args: string[]): Promise<unknown>;
+  /** `EVAL script numkeys key... arg...`. */
+  eval(lua: string, keys: number, ...args: string[]): Promise<unknown>;
+  /** `SCAN cursor MATCH pattern COUNT count`. */
+  scan(
+    cursor: string,
+    match: "MATCH",
+    pattern: string,
+    count: "COUNT",
+    hint: number,
+  ): Promise<[string, string[]]>;
+  /** A pipeline of commands given as `[name, ...args]`. */
+  pipeline(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
+  /** Closes the connection gracefully. */
+  quit(): Promise<unknown>;
+  /** Closes the connection at once. */
+  disconnect(): void;
+  /** Listens to one event (`end`). */
+  once(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Listens to an event (`error`). */
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Stops listening. */
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** The connection state: `ready` when commands are answered. */
+  readonly status: string;
+  /** Set on an ioredis `Cluster`. */
+  readonly isCluster?: boolean;
+  /** The nodes of a cluster, by role. */
+  nodes?(role: "master"): RedisClient[];
+}
+
+/** Options for an ioredis client (see ioredis's `RedisOptions`). */
+export type RedisClientOptions = { readonly [option: string]: unknown };
 
 /** Options of {@linkcode RedisStateStore}. */
 export interface RedisStateStoreOptions {
@@ -74,7 +122,7 @@ export interface RedisStateStoreOptions {
    *
    * @default {DEFAULT_REDIS_CLIENT_OPTIONS}
    */
-  client?: RedisOptions;
+  client?: RedisClientOptions;
 }
 
 /** Options of one {@linkcode RedisStateStore.delPrefix} call. */
@@ -107,34 +155,13 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
  * reconnection every second at most, auto-pipelining, and a socket that does not close
  * within 500 ms of `close` is destroyed.
  */
-export const DEFAULT_REDIS_CLIENT_OPTIONS: Readonly<RedisOptions> = Object.freeze({
+export const DEFAULT_REDIS_CLIENT_OPTIONS: RedisClientOptions = Object.freeze({
   maxRetriesPerRequest: 0,
-  autoResendUnfulfilledCommands: false,
+  autoResendUnfulfilledRedisClient: false,
   enableAutoPipelining: true,
   disconnectTimeout: 500,
   retryStrategy: (times: number) => Math.min(times * 50, 1000),
 });
-
-/** The command surface the store uses; ioredis's `Redis` and `Cluster` have it. */
-interface Commands {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...options: string[]): Promise<unknown>;
-  pttl(key: string): Promise<number>;
-  unlink(...keys: string[]): Promise<number>;
-  evalsha(sha: string, keys: number, ...args: string[]): Promise<unknown>;
-  eval(lua: string, keys: number, ...args: string[]): Promise<unknown>;
-  scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>;
-  pipeline(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  once(event: string, listener: (...args: unknown[]) => void): unknown;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  off(event: string, listener: (...args: unknown[]) => void): unknown;
-  readonly status: string;
-  readonly isCluster?: boolean;
-  nodes?(role: "master"): Commands[];
-  readonly options?: { password?: unknown; redisOptions?: { password?: unknown } };
-}
 
 const RETRYABLE_REPLY = /^(?:LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM)\b/;
 const GLOB_SPECIAL = /[*?[\]\\]/g;
@@ -177,7 +204,7 @@ const asIs = <T>(reply: T): T => reply;
  * ```
  */
 export class RedisStateStore implements StateStore {
-  readonly #client: Commands;
+  readonly #client: RedisClient;
   #owned = false;
   readonly #options: Readonly<Required<Omit<RedisStateStoreOptions, "client">>>;
   readonly #calls: Deadlines;
@@ -193,7 +220,7 @@ export class RedisStateStore implements StateStore {
    * @throws {StateError} `invalid_input` if an option is out of range.
    */
   constructor(client: RedisClient, options: RedisStateStoreOptions = {}) {
-    this.#client = client as unknown as Commands;
+    this.#client = client;
     const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
     for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
       const value = options[name];
@@ -208,8 +235,10 @@ export class RedisStateStore implements StateStore {
     }
     this.#options = Object.freeze(merged);
     this.#secrets = [];
-    const password = this.#client.options?.password ??
-      this.#client.options?.redisOptions?.password;
+    const { options: settings } = client as {
+      options?: { password?: unknown; redisOptions?: { password?: unknown } };
+    };
+    const password = settings?.password ?? settings?.redisOptions?.password;
     if (typeof password === "string" && password !== "") this.#secrets.push(password);
     this.#calls = new Deadlines(merged.timeoutMs, this.#expired);
   }
@@ -265,13 +294,13 @@ export class RedisStateStore implements StateStore {
       );
     }
     const { Redis, Cluster } = ioredis;
-    const clientOptions: RedisOptions = {
+    const clientOptions: { [option: string]: unknown } = {
       ...DEFAULT_REDIS_CLIENT_OPTIONS,
       connectTimeout: timeoutMs,
       ...options.client,
       lazyConnect: true,
     };
-    let client: Commands & { connect(): Promise<void> };
+    let client: RedisClient & { connect(): Promise<void> };
     if (nodes.length === 1) {
       // `as never`: ioredis's option types clash with exactOptionalPropertyTypes.
       client = new Redis(nodes[0]!.text, clientOptions as never) as unknown as typeof client;
@@ -282,7 +311,7 @@ export class RedisStateStore implements StateStore {
         nodes.map(({ parsed }) => ({ host: parsed.hostname, port: Number(parsed.port || 6379) })),
         {
           lazyConnect: true,
-          enableAutoPipelining: clientOptions.enableAutoPipelining ?? false,
+          enableAutoPipelining: clientOptions.enableAutoPipelining === true,
           redisOptions: {
             ...redisOptions,
             ...(first.username === "" ? {} : { username: safeDecode(first.username) }),
@@ -566,7 +595,7 @@ export class RedisStateStore implements StateStore {
   }
 
   /** The nodes to scan: every master of a cluster, else the client itself. */
-  #nodes(): Commands[] {
+  #nodes(): RedisClient[] {
     const client = this.#client;
     if (client.isCluster === true && typeof client.nodes === "function") {
       const masters = client.nodes("master");
@@ -579,7 +608,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async #deleteOnNode(
-    node: Commands,
+    node: RedisClient,
     space: string,
     pattern: string,
     report: (deleted: number) => void,

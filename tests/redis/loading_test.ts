@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import type { Cluster, Redis } from "ioredis";
+import type { RedisClient } from "../../mod.ts";
 
 Deno.test("mod.ts loads no npm package; connect loads ioredis on demand", async () => {
   const script = `
@@ -18,4 +20,10 @@ Deno.test("mod.ts loads no npm package; connect loads ioredis on demand", async 
   const out = new TextDecoder().decode(stdout);
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.equal(out, "function\nunavailable true\n");
+});
+
+Deno.test("ioredis Redis and Cluster are RedisClients (checked by the compiler)", () => {
+  const redis: Redis extends RedisClient ? true : false = true;
+  const cluster: Cluster extends RedisClient ? true : false = true;
+  assert.ok(redis && cluster);
 });
