@@ -132,5 +132,41 @@ async function run(autoPipelining: boolean) {
   timed.disconnect();
 }
 
+async function latency() {
+  const client = new Redis(url);
+  const store = new RedisStateStore(client);
+  await client.set(ns + "lat", docJson);
+  const p50 = async (op: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const start = performance.now();
+      await op();
+      times.push(performance.now() - start);
+    }
+    return times.sort((a, b) => a - b)[2500]!;
+  };
+  let raw = 0, ours = 0, rawPath = 0, oursPath = 0;
+  for (let r = 0; r < 3; r++) {
+    raw += await p50(() => client.get(ns + "lat").then((t) => JSON.parse(t!)));
+    ours += await p50(() => store.getJson(ctx, "b", "lat"));
+    rawPath += await p50(async () => {
+      const old = await client.get(ns + "lat");
+      const parsed = JSON.parse(old!);
+      parsed.counters.visits++;
+      await client.evalsha(CAS_SET.sha, 1, ns + "lat", JSON.stringify(parsed), "k", old!);
+    });
+    oursPath += await p50(() => store.setJson(ctx, "b", "lat", "/counters/visits", r));
+  }
+  console.log("concurrency 1, p50 latency ratio (store / raw, lower is better):");
+  console.log(
+    `  getJson:       ${(ours / raw).toFixed(2)} (${(raw / 3 * 1000).toFixed(0)} µs raw)`,
+  );
+  console.log(`  path setJson:  ${(oursPath / rawPath).toFixed(2)}`);
+  await client.unlink(ns + "lat");
+  await store.close();
+  client.disconnect();
+}
+
 await run(true);
 await run(false);
+await latency();

@@ -117,6 +117,7 @@ export class Deadlines {
     if (head === calls.length) {
       calls.length = 0;
       head = 0;
+      this.#stop(); // nothing in flight: no timer may outlive the calls
     } else if (head > 1024 && head * 2 > calls.length) {
       calls.splice(0, head);
       head = 0;
