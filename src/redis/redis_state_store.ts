@@ -123,6 +123,13 @@ export interface RedisStateStoreOptions {
    * @default {DEFAULT_REDIS_CLIENT_OPTIONS}
    */
   client?: RedisClientOptions;
+  /**
+   * Whether {@linkcode RedisStateStore.connect} makes an ioredis `Cluster` (the URLs are
+   * its seed nodes) rather than a single-server client. Ignored by the constructor.
+   *
+   * @default {true when several URLs are given}
+   */
+  cluster?: boolean;
 }
 
 /** Options of one {@linkcode RedisStateStore.delPrefix} call. */
@@ -138,7 +145,7 @@ export interface RedisDelPrefixOptions {
 
 /** The defaults of {@linkcode RedisStateStoreOptions}. */
 export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
-  Required<Omit<RedisStateStoreOptions, "client">>
+  Required<Omit<RedisStateStoreOptions, "client" | "cluster">>
 > = Object.freeze({
   timeoutMs: 3000,
   maxDocumentBytes: 16 * 1024 * 1024,
@@ -206,7 +213,7 @@ const asIs = <T>(reply: T): T => reply;
 export class RedisStateStore implements StateStore {
   readonly #client: RedisClient;
   #owned = false;
-  readonly #options: Readonly<Required<Omit<RedisStateStoreOptions, "client">>>;
+  readonly #options: Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>>;
   readonly #calls: Deadlines;
   readonly #secrets: string[];
   #closed = false;
@@ -247,19 +254,27 @@ export class RedisStateStore implements StateStore {
    * Connects to Redis and returns a store that owns its client:
    * {@linkcode RedisStateStore.close} closes it. ioredis is loaded on first use.
    *
-   * @param url A `redis://` or `rediss://` URL (`redis://user:password@host:port/db`).
-   * @param options Timeouts, limits, retries and ioredis client options.
+   * @param url A `redis://` or `rediss://` URL (`redis://user:password@host:port/db`), or
+   *   the seed nodes of a cluster.
+   * @param options Timeouts, limits, retries, ioredis client options, cluster or not.
    * @returns The connected store.
    * @throws {StateError} `invalid_input` for a bad URL or option, `unavailable` or
    *   `timeout` if Redis cannot be reached within `timeoutMs`.
    */
   static async connect(
-    url: string | string[],
+    url: string | readonly string[],
     options: RedisStateStoreOptions = {},
   ): Promise<RedisStateStore> {
     const urls = typeof url === "string" ? [url] : url;
     if (!Array.isArray(urls) || urls.length === 0) {
       throw invalidInput("Cannot connect to Redis: give a redis:// URL, or a list for a cluster");
+    }
+    const cluster = options.cluster ?? urls.length > 1;
+    if (!cluster && urls.length > 1) {
+      throw invalidInput(
+        `Cannot connect to Redis: ${urls.length} URLs given without the cluster option; ` +
+          `give one URL, or set cluster: true`,
+      );
     }
     const secrets: string[] = [];
     const nodes = urls.map((text) => {
@@ -301,7 +316,7 @@ export class RedisStateStore implements StateStore {
       lazyConnect: true,
     };
     let client: RedisClient & { connect(): Promise<void> };
-    if (nodes.length === 1) {
+    if (!cluster) {
       // `as never`: ioredis's option types clash with exactOptionalPropertyTypes.
       client = new Redis(nodes[0]!.text, clientOptions as never) as unknown as typeof client;
     } else {
@@ -454,7 +469,16 @@ export class RedisStateStore implements StateStore {
     return deleted;
   }
 
-  /** {@inheritDoc StateStore.listKeys} */
+  /**
+   * Yields the keys of the live entries of the namespace `(ctx, prefix)`, streamed batch
+   * by batch with `SCAN MATCH` (every master of a cluster). Each key is yielded once: the
+   * keys already yielded are remembered, since `SCAN` may return a key twice. Entries
+   * written or removed during the listing may or may not be seen.
+   *
+   * @param ctx The tenant context.
+   * @param prefix The namespace.
+   * @returns The keys, in no particular order.
+   */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
     this.#checkOpen();
     const space = namespaceOf(ctx, prefix);

@@ -207,3 +207,17 @@ Deno.test("Redis faults: errors never echo the password of the URL", async () =>
     await store.close();
   }
 });
+
+Deno.test("Redis connect: several URLs need the cluster option, bad URLs are invalid_input", async () => {
+  for (
+    const [url, options] of [
+      [["redis://127.0.0.1:1", "redis://127.0.0.1:2"], { cluster: false }],
+      ["http://127.0.0.1:6379", {}],
+      ["not a url", {}],
+      [[], {}],
+    ] as const
+  ) {
+    const { code } = await settle(RedisStateStore.connect(url, options));
+    assert.equal(code, "invalid_input", String(url));
+  }
+});
