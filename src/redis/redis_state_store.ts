@@ -216,6 +216,8 @@ export class RedisStateStore implements StateStore {
   readonly #options: Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>>;
   readonly #calls: Deadlines;
   readonly #secrets: string[];
+  /** ioredis's `keyPrefix` of the client: added to keys, but not to `SCAN` patterns. */
+  readonly #keyPrefix: string;
   #closed = false;
 
   /**
@@ -242,11 +244,10 @@ export class RedisStateStore implements StateStore {
     }
     this.#options = Object.freeze(merged);
     this.#secrets = [];
-    const { options: settings } = client as {
-      options?: { password?: unknown; redisOptions?: { password?: unknown } };
-    };
+    const settings = settingsOf(client);
     const password = settings?.password ?? settings?.redisOptions?.password;
     if (typeof password === "string" && password !== "") this.#secrets.push(password);
+    this.#keyPrefix = keyPrefixOf(client);
     this.#calls = new Deadlines(merged.timeoutMs, this.#expired);
   }
 
@@ -455,7 +456,7 @@ export class RedisStateStore implements StateStore {
     options: RedisDelPrefixOptions = NO_OPTIONS,
   ): Promise<number> {
     this.#checkOpen();
-    const space = namespaceOf(ctx, prefix);
+    const space = this.#keyPrefix + namespaceOf(ctx, prefix);
     const onProgress = options.onProgress;
     const pattern = globEscape(space) + "*";
     let deleted = 0;
@@ -481,7 +482,7 @@ export class RedisStateStore implements StateStore {
    */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
     this.#checkOpen();
-    const space = namespaceOf(ctx, prefix);
+    const space = this.#keyPrefix + namespaceOf(ctx, prefix);
     const pattern = globEscape(space) + "*";
     const seen = new Set<string>(); // SCAN may return a key twice while Redis rehashes
     for (const node of this.#nodes()) {
@@ -638,6 +639,14 @@ export class RedisStateStore implements StateStore {
     report: (deleted: number) => void,
   ): Promise<void> {
     const perKey = this.#client.isCluster === true; // keys of one node may span slots
+    const nodePrefix = keyPrefixOf(node);
+    if (!space.startsWith(nodePrefix)) {
+      throw new StateError(
+        "internal",
+        `Cannot delete: the keyPrefix ${quote(nodePrefix)} of a cluster node differs from ` +
+          `the client's ${quote(this.#keyPrefix)}`,
+      );
+    }
     const pending = new Set<Promise<void>>();
     let failure: unknown;
     let cursor = "0";
@@ -649,7 +658,11 @@ export class RedisStateStore implements StateStore {
         this.#failure,
       );
       cursor = next;
-      const batch = keys.filter((storage) => storage.startsWith(space));
+      // Keys as the node's client names them: without its keyPrefix, which it adds back.
+      const batch: string[] = [];
+      for (const storage of keys) {
+        if (storage.startsWith(space)) batch.push(storage.slice(nodePrefix.length));
+      }
       if (batch.length === 0) continue;
       const unlink = perKey
         ? this.#calls.run(
@@ -718,6 +731,18 @@ export class RedisStateStore implements StateStore {
     for (const secret of this.#secrets) out = out.replaceAll(secret, "***");
     return out;
   }
+}
+
+function settingsOf(
+  client: RedisClient,
+): { password?: unknown; keyPrefix?: unknown; redisOptions?: { password?: unknown } } | undefined {
+  return (client as { options?: ReturnType<typeof settingsOf> }).options;
+}
+
+/** The `keyPrefix` option of an ioredis client, or `""`. */
+function keyPrefixOf(client: RedisClient): string {
+  const prefix = settingsOf(client)?.keyPrefix;
+  return typeof prefix === "string" ? prefix : "";
 }
 
 /** Seconds left from a `PTTL` reply: `undefined` when absent, `null` without TTL. */
