@@ -164,7 +164,7 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
  */
 export const DEFAULT_REDIS_CLIENT_OPTIONS: RedisClientOptions = Object.freeze({
   maxRetriesPerRequest: 0,
-  autoResendUnfulfilledRedisClient: false,
+  autoResendUnfulfilledCommands: false,
   enableAutoPipelining: true,
   disconnectTimeout: 500,
   retryStrategy: (times: number) => Math.min(times * 50, 1000),

@@ -27,3 +27,12 @@ Deno.test("ioredis Redis and Cluster are RedisClients (checked by the compiler)"
   const cluster: Cluster extends RedisClient ? true : false = true;
   assert.ok(redis && cluster);
 });
+
+Deno.test("the default client options are all ioredis options", async () => {
+  const { DEFAULT_REDIS_CLIENT_OPTIONS } = await import("../../mod.ts");
+  const { Redis } = await import("ioredis");
+  const known = (Redis as unknown as { defaultOptions: Record<string, unknown> }).defaultOptions;
+  for (const name of Object.keys(DEFAULT_REDIS_CLIENT_OPTIONS)) {
+    assert.ok(name in known, `${name} is not an ioredis option`);
+  }
+});
