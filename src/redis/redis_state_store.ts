@@ -226,23 +226,21 @@ export class RedisStateStore implements StateStore {
    *
    * @param client An ioredis `Redis` or `Cluster`.
    * @param options Timeouts, limits and retries.
-   * @throws {StateError} `invalid_input` if an option is out of range.
+   * @throws {StateError} `invalid_input` if an option is out of range or `client` lacks a
+   *   command.
    */
   constructor(client: RedisClient, options: RedisStateStoreOptions = {}) {
-    this.#client = client;
-    const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
-    for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
-      const value = options[name];
-      if (value === undefined) continue;
-      const min = name === "conflictRetries" || name === "conflictBackoffMs" ? 0 : 1;
-      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    const merged = mergeOptions(options);
+    for (const command of ["get", "set", "pttl", "unlink", "evalsha", "eval", "scan"] as const) {
+      if (typeof (client as Partial<RedisClient> | null)?.[command] !== "function") {
         throw invalidInput(
-          `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} upwards`,
+          `Cannot make a Redis store: the client has no ${command} command; pass an ioredis ` +
+            `Redis or Cluster`,
         );
       }
-      merged[name] = value;
     }
-    this.#options = Object.freeze(merged);
+    this.#client = client;
+    this.#options = merged;
     this.#secrets = [];
     const settings = settingsOf(client);
     const password = settings?.password ?? settings?.redisOptions?.password;
@@ -299,7 +297,7 @@ export class RedisStateStore implements StateStore {
       if (parsed.password !== "") secrets.push(safeDecode(parsed.password), parsed.password);
       return { text, parsed };
     });
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_STATE_STORE_OPTIONS.timeoutMs;
+    const { timeoutMs } = mergeOptions(options); // checked before anything is opened
     let ioredis: Pick<typeof import("ioredis"), "Redis" | "Cluster">;
     try {
       ioredis = await import("ioredis");
@@ -332,6 +330,7 @@ export class RedisStateStore implements StateStore {
             ...redisOptions,
             ...(first.username === "" ? {} : { username: safeDecode(first.username) }),
             ...(first.password === "" ? {} : { password: safeDecode(first.password) }),
+            ...(first.protocol === "rediss:" ? { tls: {} } : {}),
           } as never,
         },
       ) as unknown as typeof client;
@@ -743,6 +742,25 @@ function settingsOf(
 function keyPrefixOf(client: RedisClient): string {
   const prefix = settingsOf(client)?.keyPrefix;
   return typeof prefix === "string" ? prefix : "";
+}
+
+/** Merges `options` over the defaults, checking each. */
+function mergeOptions(
+  options: RedisStateStoreOptions,
+): Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>> {
+  const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
+  for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const min = name === "conflictRetries" || name === "conflictBackoffMs" ? 0 : 1;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+      throw invalidInput(
+        `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} upwards`,
+      );
+    }
+    merged[name] = value;
+  }
+  return Object.freeze(merged);
 }
 
 /** Seconds left from a `PTTL` reply: `undefined` when absent, `null` without TTL. */

@@ -50,4 +50,14 @@ Deno.test("Redis options: out-of-range values are invalid_input", async () => {
       (e: Error & { code?: string }) => e.code === "invalid_input" && /timeoutMs/.test(e.message),
     );
   }
+  for (const bad of [null, {}, { get: 1 }]) {
+    assert.throws(
+      () => new RedisStateStore(bad as never),
+      (e: Error & { code?: string }) => e.code === "invalid_input" && /client/.test(e.message),
+    );
+  }
+  await assert.rejects(
+    RedisStateStore.connect("redis://127.0.0.1:1", { scanCount: 0 }),
+    (e: Error & { code?: string }) => e.code === "invalid_input" && /scanCount/.test(e.message),
+  );
 });
