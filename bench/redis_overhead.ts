@@ -9,6 +9,7 @@
 
 import { Redis } from "ioredis";
 import { RedisStateStore, TenantCtx } from "../mod.ts";
+import { Deadlines } from "../src/redis/_deadlines.ts";
 import { CAS_SET } from "../src/redis/_scripts.ts";
 
 const url = Deno.args[0] ?? Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379";
@@ -51,7 +52,21 @@ async function run(autoPipelining: boolean) {
   for (const key of keys) await client.set(ns + key, docJson);
   const sums: Record<string, number> = {};
   const add = (name: string, v: number) => sums[name] = (sums[name] ?? 0) + v;
+  const deadlines = new Deadlines(3000, () => new Error("late"));
+  const same = <T>(v: T) => v;
   for (let r = 0; r < ROUNDS; r++) {
+    add("raw GET", await measure("raw GET", (i) => client.get(ns + keys[i % 1000])));
+    add(
+      "GET with commandTimeout",
+      await measure("GET with commandTimeout", (i) => timed.get(ns + keys[i % 1000])),
+    );
+    add(
+      "GET with shared deadline timer",
+      await measure(
+        "GET with shared deadline timer",
+        (i) => deadlines.run(client.get(ns + keys[i % 1000]), same, same),
+      ),
+    );
     add(
       "raw GET+parse",
       await measure(
@@ -108,6 +123,14 @@ async function run(autoPipelining: boolean) {
   }
   const ratio = (a: string, b: string) => (sums[a]! / sums[b]!).toFixed(2);
   console.log(`auto-pipelining ${autoPipelining ? "on" : "off"}, concurrency ${CONCURRENCY}:`);
+  console.log(
+    `  GET: commandTimeout / raw:             ${ratio("GET with commandTimeout", "raw GET")}`,
+  );
+  console.log(
+    `  GET: shared deadline timer / raw:      ${
+      ratio("GET with shared deadline timer", "raw GET")
+    }`,
+  );
   console.log(
     `  getJson / raw GET+parse:               ${ratio("store getJson", "raw GET+parse")}`,
   );
