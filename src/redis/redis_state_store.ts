@@ -193,7 +193,11 @@ const asIs = <T>(reply: T): T => reply;
  *
  * Every call settles within {@linkcode RedisStateStoreOptions.timeoutMs} per answer
  * awaited, with `unavailable` when Redis cannot be reached and `timeout` when it does not
- * answer; the same store works again once Redis is back.
+ * answer; the same store works again once Redis is back (scripts lost in a restart are
+ * sent again). Error messages keep Redis's text but never the password of the URL.
+ *
+ * A borrowed client's ioredis `keyPrefix` is honoured: documents live at
+ * `keyPrefix + storageKey(...)`, and `delPrefix`/`listKeys` scan under it.
  *
  * @example Connect, write, patch and read
  * ```ts
