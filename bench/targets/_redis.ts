@@ -6,6 +6,7 @@
  */
 
 import { Redis } from "ioredis";
+import { DEFAULT_REDIS_CLIENT_OPTIONS, type RedisClientOptions } from "../../mod.ts";
 import { Unavailable } from "../target.ts";
 
 /** The autopipelining settings measured. */
@@ -16,19 +17,16 @@ export function redisGroup(autoPipelining: boolean): string {
   return `redis ap=${autoPipelining ? "on" : "off"}`;
 }
 
-/** The ioredis options every client of the run is made with. */
-export interface ClientOptions {
-  /** ioredis `enableAutoPipelining`. */
-  enableAutoPipelining: boolean;
-  /** Connect on `connect()` rather than at once. */
-  lazyConnect: boolean;
-  /** Retries of a command across reconnections. */
-  maxRetriesPerRequest: number;
-}
-
-/** The options of every ioredis client of the run, apart from autopipelining. */
-export function clientOptions(autoPipelining: boolean): ClientOptions {
-  return { enableAutoPipelining: autoPipelining, lazyConnect: true, maxRetriesPerRequest: 2 };
+/**
+ * The options of every ioredis client of the run (this project's store, the raw baselines
+ * and unstorage's driver): the store's defaults, with autopipelining on or off.
+ */
+export function clientOptions(autoPipelining: boolean): RedisClientOptions {
+  return {
+    ...DEFAULT_REDIS_CLIENT_OPTIONS,
+    enableAutoPipelining: autoPipelining,
+    lazyConnect: true,
+  };
 }
 
 /**
@@ -37,7 +35,10 @@ export function clientOptions(autoPipelining: boolean): ClientOptions {
  * @throws {Unavailable} when it does not.
  */
 export async function openClient(url: string, autoPipelining: boolean): Promise<Redis> {
-  const client = new Redis(url, { ...clientOptions(autoPipelining), retryStrategy: () => null });
+  // No reconnection: a server that is not there makes the row skip at once.
+  const options = { ...clientOptions(autoPipelining), retryStrategy: () => null };
+  // `as never`: ioredis's option types clash with exactOptionalPropertyTypes.
+  const client = new Redis(url, options as never);
   client.on("error", () => {}); // reported by the failing command instead
   try {
     await client.connect();

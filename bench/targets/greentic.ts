@@ -6,9 +6,9 @@
  * @module
  */
 
-import { InMemoryStateStore, type StateStore, TenantCtx } from "../../mod.ts";
+import { InMemoryStateStore, RedisStateStore, type StateStore, TenantCtx } from "../../mod.ts";
 import { SqliteStateStore } from "../../sqlite.ts";
-import { type BenchEnv, type Connection, type Space, type Target, Unavailable } from "../target.ts";
+import type { BenchEnv, Connection, Space, Target } from "../target.ts";
 import { closeClient, openClient, redisGroup } from "./_redis.ts";
 
 /** The row name of this project's stores. */
@@ -55,26 +55,6 @@ export function greenticMemory(env: BenchEnv): Target {
   };
 }
 
-/** The shape of the Redis store module used here. */
-interface RedisModule {
-  RedisStateStore: new (client: unknown, options?: Record<string, unknown>) => StateStore;
-}
-
-/**
- * Imports a backend module that may not be on this branch yet.
- *
- * @throws {Unavailable} when it is missing.
- */
-async function optionalModule<T>(relative: string, what: string): Promise<T> {
-  const url = new URL(relative, import.meta.url);
-  try {
-    await Deno.stat(url);
-  } catch {
-    throw new Unavailable(`backend not available: ${what} (${relative}) is not in this checkout`);
-  }
-  return await import(url.href) as T;
-}
-
 /** `RedisStateStore` on an ioredis client made with the run's options. */
 export function greenticRedis(env: BenchEnv, autoPipelining: boolean): Target {
   return {
@@ -83,10 +63,6 @@ export function greenticRedis(env: BenchEnv, autoPipelining: boolean): Target {
     role: "ours",
     clearMethod: "delPrefix",
     async connect() {
-      const { RedisStateStore } = await optionalModule<RedisModule>(
-        "../../src/redis/redis_state_store.ts",
-        "the Redis store",
-      );
       const client = await openClient(env.redisUrl, autoPipelining);
       const pinger = await openClient(env.redisUrl, false);
       const store = new RedisStateStore(client);
