@@ -59,8 +59,8 @@ Options:
 `;
 
 const FULL: Settings = {
-  rounds: 3,
-  budget: { ms: 400, warmupMs: 100 },
+  rounds: 5,
+  budget: { ms: 300, warmupMs: 75 },
   scalingBudget: { ms: 250, warmupMs: 60 },
   namespaceBudget: { ms: 200, warmupMs: 50 },
   concurrency: 256,
