@@ -59,8 +59,8 @@ Options:
 `;
 
 const FULL: Settings = {
-  rounds: 5,
-  budget: { ms: 300, warmupMs: 75 },
+  rounds: 8,
+  budget: { ms: 200, warmupMs: 40 },
   scalingBudget: { ms: 250, warmupMs: 60 },
   namespaceBudget: { ms: 200, warmupMs: 50 },
   concurrency: 256,
@@ -182,6 +182,7 @@ export async function main(args: string[]): Promise<number> {
   const redisUrl = values.redis ?? Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379";
   const env: BenchEnv = { runId: crypto.randomUUID().replaceAll("-", "").slice(0, 12), redisUrl };
   const started = performance.now();
+  const loadAtStart = Deno.loadavg();
   const progress = (line: string) =>
     console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
@@ -324,6 +325,7 @@ export async function main(args: string[]): Promise<number> {
         versions,
         settings: { ...settings, only: values.only ?? null },
         idlePingUs,
+        loadAverage: { start: loadAtStart, end: Deno.loadavg() },
       },
       rows,
       namespaces,

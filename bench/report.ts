@@ -157,6 +157,12 @@ export function render(result: BenchResult, docBytes: Record<DocSize, number>): 
   out.push(`# @greentic/state benchmark (${meta.mode} run)`, "");
   out.push(`- Date: ${meta.date}; the run took ${meta.seconds.toFixed(0)} s`);
   out.push(`- Machine: ${meta.machine}`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+  out.push(
+    `- Load average (1, 5, 15 min): ${load(meta.loadAverage.start)} at the start, ` +
+      `${load(meta.loadAverage.end)} at the end (the machine is shared: ratios come from ` +
+      `interleaved rounds, absolute figures move with the load)`,
+  );
   out.push(
     `- Versions: ${Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(", ")}`,
   );

@@ -111,6 +111,8 @@ export interface BenchResult {
     versions: Record<string, string>;
     settings: Record<string, unknown>;
     idlePingUs: { p50: number; p99: number } | null;
+    /** The machine's 1, 5 and 15 minute load averages when the run started and ended. */
+    loadAverage: { start: number[]; end: number[] };
   };
   /** Single-key operations, every size. */
   rows: OpRow[];
