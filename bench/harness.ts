@@ -222,6 +222,10 @@ export async function measureOps(
         size,
         opsPerSec: throughput ? median(s.opsPerSec) : null,
         opsPerSecC1: median(s.opsPerSecC1),
+        rounds: {
+          opsPerSec: throughput ? s.opsPerSec : [],
+          p50Us: s.latency.map((run) => percentile(Float64Array.from(run).sort(), 50)),
+        },
         p50Us: percentile(sorted, 50),
         p99Us: percentile(sorted, 99),
         samples: sorted.length,
@@ -286,12 +290,22 @@ export function withRatios(rows: OpRow[], targets: readonly Target[]): OpRow[] {
     );
     if (baseRow === undefined) continue;
     row.baseline = base.name;
+    // The median of the rounds' own ratios: each round measures the row and its baseline
+    // close together in time, so a load burst on the shared machine hits both alike.
     if (row.opsPerSec !== null && baseRow.opsPerSec !== null) {
-      row.ratio = row.opsPerSec / baseRow.opsPerSec;
+      row.ratio = roundRatio(row.rounds.opsPerSec, baseRow.rounds.opsPerSec) ??
+        row.opsPerSec / baseRow.opsPerSec;
     }
-    row.p50Ratio = row.p50Us / baseRow.p50Us;
+    row.p50Ratio = roundRatio(row.rounds.p50Us, baseRow.rounds.p50Us) ??
+      row.p50Us / baseRow.p50Us;
   }
   return rows;
+}
+
+/** The median of `a[i] / b[i]` over the rounds, or `null` when they do not pair up. */
+function roundRatio(a: readonly number[], b: readonly number[]): number | null {
+  if (a.length === 0 || a.length !== b.length) return null;
+  return median(a.map((x, i) => x / b[i]!));
 }
 
 /**

@@ -182,8 +182,9 @@ export function render(result: BenchResult, docBytes: Record<DocSize, number>): 
   );
   out.push(
     "ops/s: with 256 operations in flight (median of the rounds). c1: one at a time, with its " +
-      "latency percentiles. × base: ops/s ratio to the group's baseline (higher is better); " +
-      "p50 × base: latency ratio (lower is better).",
+      "latency percentiles over all rounds. × base: ops/s ratio to the group's baseline " +
+      "(higher is better); p50 × base: p50 latency ratio (lower is better); both are the " +
+      "median of the ratios within each round, where the two were measured close together.",
     "",
   );
   for (const group of unique(main.map((r) => r.group))) {

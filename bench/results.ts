@@ -26,15 +26,24 @@ export interface OpRow {
   opsPerSec: number | null;
   /** Throughput at concurrency 1: the median of the rounds. */
   opsPerSecC1: number;
+  /** Each round's throughput (256 in flight) and p50 latency (µs), in round order. */
+  rounds: { opsPerSec: number[]; p50Us: number[] };
   /** Latency at concurrency 1, microseconds, over all rounds' samples. */
   p50Us: number;
   /** 99th percentile latency at concurrency 1, microseconds. */
   p99Us: number;
   /** Latency samples taken. */
   samples: number;
-  /** `opsPerSec` divided by the group baseline's; `null` without a baseline or `opsPerSec`. */
+  /**
+   * Throughput relative to the group's baseline: the median over the rounds of the row's
+   * ops/s divided by the baseline's in the same round; `null` without a baseline or
+   * `opsPerSec`.
+   */
   ratio: number | null;
-  /** `p50Us` divided by the group baseline's (lower is better); `null` without one. */
+  /**
+   * p50 latency relative to the baseline's (lower is better), the median of the rounds'
+   * ratios as for `ratio`; `null` without a baseline.
+   */
   p50Ratio: number | null;
   /** The baseline the ratios refer to. */
   baseline: string | null;
