@@ -42,6 +42,8 @@ Deno.test("cli: --help for the tool and every command", async () => {
   const none = await cli([]);
   assert.equal(none.code, 2);
   assert.match(none.err, /Usage/);
+  const inherited = await cli(["constructor", "--help"]);
+  assert.equal(inherited.code, 2);
   const unknown = await cli(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /Unknown command "frobnicate"/);
@@ -165,5 +167,93 @@ Deno.test("demo: the flow simulation holds isolation on the in-memory store", as
   assert.deepEqual(report.problems, []);
   assert.equal(report.runs, 30);
   assert.equal(store.size, 0); // torn down completely
+  await store.close();
+});
+
+Deno.test("cli: fields an operation does not take are refused, with the line number", async () => {
+  const script = [
+    JSON.stringify({ op: "set", key: "a", value: 1, tll: 5 }),
+    JSON.stringify({ op: "get", key: "a", ttl: 5 }),
+    JSON.stringify({ key: "a" }),
+    JSON.stringify({ op: "set", key: "a" }),
+    JSON.stringify({ op: "get" }),
+  ].join("\n");
+  const { code, out } = await cli(["run", ...target], script);
+  assert.equal(code, 1);
+  const answers = out.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(answers.map((a) => a.line), [1, 2, 3, 4, 5]);
+  assert.match(answers[0].error.message, /set takes no "tll"/);
+  assert.match(answers[1].error.message, /get takes no "ttl"/);
+  assert.match(answers[2].error.message, /"op"/);
+  assert.match(answers[3].error.message, /set needs "value"/);
+  assert.match(answers[4].error.message, /get needs "key"/);
+  const flag = await cli(["ttl", ...target, "--key", "k", "--path", "/a"]);
+  assert.equal(flag.code, 2);
+  assert.match(flag.err, /ttl takes no --path/);
+  const keys = await cli(["keys", ...target, "--key", "k"]);
+  assert.equal(keys.code, 2);
+  const emptyStdin = await cli(["set", ...target, "--key", "k"], "");
+  assert.equal(emptyStdin.code, 2);
+  assert.match(emptyStdin.err, /set needs a value/);
+  const version = await cli(["--version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.out, /^@greentic\/state \d+\.\d+\.\d+/);
+});
+
+Deno.test("cli: the file store keeps state between commands (--db, and the default file)", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = `${dir}/state.db`;
+  const base = ["--env", "dev", "--tenant", "acme", "--prefix", "flow/1", "--key", "node"];
+  try {
+    const set = await cli([
+      "set",
+      ...base,
+      "--db",
+      db,
+      "--value",
+      '{"status":"ready"}',
+      "--ttl",
+      "300",
+    ]);
+    assert.equal(set.code, 0, set.err);
+    const get = await cli(["get", ...base, "--db", db, "--path", "/status", "--verbose"]);
+    assert.equal(get.code, 0, get.err);
+    assert.equal(JSON.parse(get.out), "ready");
+    assert.match(get.err, /Using sqlite .*state\.db/);
+    const ttl = await cli(["ttl", ...base, "--db", db]);
+    assert.ok([299, 300].includes(JSON.parse(ttl.out).ttl));
+    // Without --db or --redis: ./.greentic-state.db in the working directory.
+    const cwd = Deno.cwd();
+    Deno.chdir(dir);
+    try {
+      assert.equal((await cli(["set", ...base, "--value", "1"])).code, 0);
+      const again = await cli(["get", ...base, "--verbose"]);
+      assert.equal(again.out.trim(), "1");
+      assert.match(again.err, /Using sqlite \.\/\.greentic-state\.db/);
+    } finally {
+      Deno.chdir(cwd);
+    }
+    await Deno.stat(`${dir}/.greentic-state.db`);
+    // A file that is not a database is refused with its path, never emptied.
+    const junk = `${dir}/junk.db`;
+    await Deno.writeTextFile(junk, "not a database at all, just text".repeat(100));
+    const refused = await cli(["get", ...base, "--db", junk]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /error \(unavailable\).*junk\.db/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo: the flow simulation holds isolation on the SQLite store", async () => {
+  const { SqliteStateStore } = await import("../sqlite.ts");
+  const store = new SqliteStateStore({ path: ":memory:" });
+  const report = await runDemo(store, "demo-test", {
+    tenants: 2,
+    runs: 3,
+    nodes: 3,
+    log: () => {},
+  });
+  assert.deepEqual(report.problems, []);
   await store.close();
 });
