@@ -391,14 +391,36 @@ export class LocalCluster implements AsyncDisposable {
     return pid;
   }
 
+  /** Sends `signal` to the server of `node` (SIGSTOP freezes it, SIGCONT thaws it). */
+  signal(node: ClusterNode, signal: Deno.Signal): void {
+    const proc = this.#procs.get(node);
+    assert.ok(proc && !proc.exited, `Node ${node.port} is not running`);
+    proc.child.kill(signal);
+  }
+
+  /** The replica of `master`, as a live node sees it. */
+  async replicaOf(master: ClusterNode): Promise<ClusterNode> {
+    const live = this.liveNodes.find((n) => n !== master) ?? master;
+    const views = await this.view(live);
+    const id = views.find((v) => v.port === master.port)?.id;
+    const replica = views.find((v) => v.masterId === id && !v.flags.includes("fail"));
+    assert.ok(id && replica, `Master ${master.port} has no replica`);
+    return this.nodes.find((n) => n.port === replica.port)!;
+  }
+
   /**
    * SIGKILLs a master (by default the one serving slot 0) and waits until its replica is
    * promoted and every live node agrees again.
    *
    * @param master The master to kill.
    * @param timeoutMs How long the promotion may take.
+   * @param afterKill Runs right after the kill, before waiting (to thaw a frozen replica).
    */
-  async killMaster(master?: ClusterNode, timeoutMs = 30_000): Promise<FailoverReport> {
+  async killMaster(
+    master?: ClusterNode,
+    timeoutMs = 30_000,
+    afterKill: () => void = () => {},
+  ): Promise<FailoverReport> {
     const victim = master ?? await this.masterOfSlot(0);
     const live = this.liveNodes.find((n) => n !== victim);
     assert.ok(live, "No other live node");
@@ -415,6 +437,7 @@ export class LocalCluster implements AsyncDisposable {
 
     const start = performance.now();
     await this.kill(victim, "SIGKILL");
+    afterKill();
     const deadline = Date.now() + timeoutMs;
     let promotedAfterMs = -1;
     while (Date.now() < deadline) {

@@ -35,9 +35,18 @@ async function calls(cluster: LocalCluster, node: ClusterNode, command: string):
   return line === undefined ? 0 : Number(/calls=(\d+)/.exec(line)![1]);
 }
 
+/**
+ * Errors a node answered since the last `CONFIG RESETSTAT`: failed or rejected calls of any
+ * command, and error kinds other than `ERR` (ioredis sends `CLIENT SETINFO`, which Redis
+ * 7.0 answers with `ERR unknown subcommand`, on each new connection).
+ */
 async function errors(cluster: LocalCluster, node: ClusterNode): Promise<string[]> {
-  const stats = parseInfo(await cluster.cli(node, "INFO", "errorstats"));
-  return [...stats.keys()].filter((k) => k.startsWith("errorstat_"));
+  const kinds = parseInfo(await cluster.cli(node, "INFO", "errorstats"));
+  const commands = parseInfo(await cluster.cli(node, "INFO", "commandstats"));
+  return [
+    ...[...kinds.keys()].filter((k) => k.startsWith("errorstat_") && k !== "errorstat_ERR"),
+    ...[...commands].filter(([, v]) => /(?:rejected|failed)_calls=[1-9]/.test(v)).map(([k]) => k),
+  ];
 }
 
 async function resetStats(cluster: LocalCluster) {

@@ -63,7 +63,10 @@ Deno.test("Redis Cluster key layout: slots as the server computes them", async (
     await using store = await RedisStateStore.connect(cluster.urls, { cluster: true });
     const ctx = new TenantCtx(`kl-${crypto.randomUUID().slice(0, 8)}`, "tenant-1");
     // A key with a tag lands on the tag's slot...
-    assert.equal(await cluster.keySlot(store.storageKey(ctx, "p", "{user-42}")), keySlot("user-42"));
+    assert.equal(
+      await cluster.keySlot(store.storageKey(ctx, "p", "{user-42}")),
+      keySlot("user-42"),
+    );
     // ...but a tag in the prefix comes first and wins for every key of the namespace.
     for (const key of BRACED) {
       assert.equal(await cluster.keySlot(store.storageKey(ctx, "{p}", key)), keySlot("p"));

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { storageKey, TenantCtx } from "../../mod.ts";
-import {
-  encodeTaggedPrefix,
-  namespaceIn,
-  taggedNamespaceOf,
-} from "../../src/redis/_key_layout.ts";
+import { encodeTaggedPrefix, namespaceIn, taggedNamespaceOf } from "../../src/redis/_key_layout.ts";
 import { keySlot, sharedSlot } from "../../src/redis/_key_slot.ts";
 
 const id = fc.stringMatching(/^[A-Za-z0-9._-]{1,4}$/);
