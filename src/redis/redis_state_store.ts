@@ -13,10 +13,10 @@ import { readAt, writeAt } from "../core/pointer.ts";
 import { keyText, type StateKey } from "../core/state_key.ts";
 import { pathSegments, type StatePath } from "../core/state_path.ts";
 import type { StateStore } from "../core/state_store.ts";
-import { namespaceOf } from "../core/storage_key.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
 import { checkTtl } from "../core/ttl.ts";
 import { Deadlines } from "./_deadlines.ts";
+import { type KeyLayout, namespaceIn } from "./_key_layout.ts";
 import { CAS_SET, type LuaScript } from "./_scripts.ts";
 
 /**
@@ -120,6 +120,20 @@ export interface RedisStateStoreOptions {
    */
   scanCount?: number;
   /**
+   * How storage keys are laid out. `"plain"` is the layout of every backend,
+   * `greentic:state:{env}:{tenant}:{team}:{user}:{prefix}:{key}`, where a `{...}` in a
+   * prefix or key is a Redis Cluster hash tag: it picks the slot of the keys it appears
+   * in. `"namespace-tag"` puts a hash tag over the namespace part,
+   * `greentic:state:{env:tenant:team:user:prefix}:key` (braces literal; `%`, `:`, `{` and
+   * `}` of the prefix percent-encoded, so that tag is always the first), so a namespace
+   * lives in one hash slot: its `delPrefix` and `listKeys` scan one node, but a busy
+   * namespace cannot spread over the cluster. The layouts do not see each other's data:
+   * choose before storing anything.
+   *
+   * @default {"plain"}
+   */
+  keyLayout?: "plain" | "namespace-tag";
+  /**
    * Options for the ioredis client that {@linkcode RedisStateStore.connect} creates,
    * merged over {@linkcode DEFAULT_REDIS_CLIENT_OPTIONS}. Ignored by the constructor.
    *
@@ -148,7 +162,7 @@ export interface RedisDelPrefixOptions {
 
 /** The defaults of {@linkcode RedisStateStoreOptions}. */
 export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
-  Required<Omit<RedisStateStoreOptions, "client" | "cluster">>
+  Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>
 > = Object.freeze({
   timeoutMs: 3000,
   maxDocumentBytes: 16 * 1024 * 1024,
@@ -220,7 +234,10 @@ const asIs = <T>(reply: T): T => reply;
 export class RedisStateStore implements StateStore {
   readonly #client: RedisClient;
   #owned = false;
-  readonly #options: Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>>;
+  readonly #options: Readonly<
+    Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>
+  >;
+  readonly #layout: KeyLayout;
   readonly #calls: Deadlines;
   readonly #secrets: string[];
   /** ioredis's `keyPrefix` of the client: added to keys, but not to `SCAN` patterns. */
@@ -248,6 +265,7 @@ export class RedisStateStore implements StateStore {
     }
     this.#client = client;
     this.#options = merged;
+    this.#layout = layoutOf(options);
     this.#secrets = [];
     const settings = settingsOf(client);
     const password = settings?.password ?? settings?.redisOptions?.password;
@@ -305,6 +323,7 @@ export class RedisStateStore implements StateStore {
       return { text, parsed };
     });
     const { timeoutMs } = mergeOptions(options); // checked before anything is opened
+    layoutOf(options);
     let ioredis: Pick<typeof import("ioredis"), "Redis" | "Cluster">;
     try {
       ioredis = await import("ioredis");
@@ -362,6 +381,39 @@ export class RedisStateStore implements StateStore {
     return store;
   }
 
+  /**
+   * Returns the Redis key that holds `key` in namespace `prefix` of `ctx`, in this store's
+   * {@linkcode RedisStateStoreOptions.keyLayout} and after the client's `keyPrefix`: what
+   * `redis-cli GET` and `CLUSTER KEYSLOT` take.
+   *
+   * @example The two layouts
+   * ```ts
+   * import { RedisStateStore, TenantCtx } from "@greentic/state";
+   * import { Redis } from "ioredis";
+   * import assert from "node:assert/strict";
+   *
+   * const client = new Redis({ lazyConnect: true });
+   * const ctx = new TenantCtx("dev", "tenant-123").withTeam("ops");
+   * const plain = new RedisStateStore(client);
+   * assert.equal(plain.storageKey(ctx, "flow{1}", "k"), "greentic:state:dev:tenant-123:ops::flow{1}:k");
+   * const tagged = new RedisStateStore(client, { keyLayout: "namespace-tag" });
+   * assert.equal(
+   *   tagged.storageKey(ctx, "flow{1}", "k"),
+   *   "greentic:state:{dev:tenant-123:ops::flow%7B1%7D}:k",
+   * );
+   * client.disconnect();
+   * ```
+   *
+   * @param ctx The tenant context.
+   * @param prefix The namespace.
+   * @param key The key.
+   * @returns The storage key.
+   * @throws {StateError} `invalid_input` if an argument is not valid.
+   */
+  storageKey(ctx: TenantCtx, prefix: string, key: StateKey | string): string {
+    return this.#keyPrefix + this.#space(ctx, prefix) + keyText(key);
+  }
+
   /** {@inheritDoc StateStore.getJson} */
   getJson<T = JsonValue>(
     ctx: TenantCtx,
@@ -373,7 +425,7 @@ export class RedisStateStore implements StateStore {
     let segments: readonly string[];
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
       segments = pathSegments(path);
     } catch (error) {
       return Promise.reject(error);
@@ -404,7 +456,7 @@ export class RedisStateStore implements StateStore {
     let json: string;
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
       segments = pathSegments(path);
       ttl = checkTtl(ttlSecs);
       json = checkWrite(segments, value);
@@ -427,7 +479,7 @@ export class RedisStateStore implements StateStore {
     let storage: string;
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -439,7 +491,7 @@ export class RedisStateStore implements StateStore {
     let storage: string;
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -464,7 +516,7 @@ export class RedisStateStore implements StateStore {
     options: RedisDelPrefixOptions = NO_OPTIONS,
   ): Promise<number> {
     this.#checkOpen();
-    const space = this.#keyPrefix + namespaceOf(ctx, prefix);
+    const space = this.#keyPrefix + this.#space(ctx, prefix);
     const onProgress = options.onProgress;
     const pattern = globEscape(space) + "*";
     let deleted = 0;
@@ -490,7 +542,7 @@ export class RedisStateStore implements StateStore {
    */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
     this.#checkOpen();
-    const space = this.#keyPrefix + namespaceOf(ctx, prefix);
+    const space = this.#keyPrefix + this.#space(ctx, prefix);
     const pattern = globEscape(space) + "*";
     const seen = new Set<string>(); // SCAN may return a key twice while Redis rehashes
     for (const node of this.#nodes()) {
@@ -542,6 +594,11 @@ export class RedisStateStore implements StateStore {
   /** Same as {@linkcode RedisStateStore.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** The namespace of `(ctx, prefix)` in this store's key layout (without `keyPrefix`). */
+  #space(ctx: TenantCtx, prefix: string): string {
+    return namespaceIn(this.#layout, ctx, prefix);
   }
 
   #checkOpen(): void {
@@ -753,10 +810,21 @@ function keyPrefixOf(client: RedisClient): string {
   return typeof prefix === "string" ? prefix : "";
 }
 
+/** The key layout of `options`, checked. */
+function layoutOf(options: RedisStateStoreOptions): KeyLayout {
+  const layout = options.keyLayout ?? "plain";
+  if (layout !== "plain" && layout !== "namespace-tag") {
+    throw invalidInput(
+      `Invalid option keyLayout ${quote(String(layout))}: use "plain" or "namespace-tag"`,
+    );
+  }
+  return layout;
+}
+
 /** Merges `options` over the defaults, checking each. */
 function mergeOptions(
   options: RedisStateStoreOptions,
-): Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>> {
+): Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>> {
   const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
   for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
     const value = options[name];
