@@ -15,8 +15,10 @@ import { pathSegments, type StatePath } from "../core/state_path.ts";
 import type { StateStore } from "../core/state_store.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
 import { checkTtl } from "../core/ttl.ts";
+import { type Master, mastersOf, refreshSlots, type SlotMap } from "./_cluster_masters.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { type KeyLayout, namespaceIn } from "./_key_layout.ts";
+import { sharedSlot } from "./_key_slot.ts";
 import { CAS_SET, type LuaScript } from "./_scripts.ts";
 
 /**
@@ -64,8 +66,14 @@ export interface RedisClient {
   readonly status: string;
   /** Set on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
-  /** The nodes of a cluster, by role. */
-  nodes?(role: "master"): RedisClient[];
+  /** The node connections of a cluster, by role. */
+  nodes?(role: "all" | "master"): RedisClient[];
+  /** A cluster's slot map: per slot, the `host:port` of its master, then its replicas. */
+  readonly slots?: readonly (readonly string[] | undefined)[];
+  /** Asks a cluster node for the slot map again (`CLUSTER SLOTS`). */
+  refreshSlotsCache?(callback: (error?: Error | null) => void): void;
+  /** `ROLE`. */
+  role?(): Promise<unknown>;
 }
 
 /** Options for an ioredis client (see ioredis's `RedisOptions`). */
@@ -187,7 +195,12 @@ export const DEFAULT_REDIS_CLIENT_OPTIONS: RedisClientOptions = Object.freeze({
   retryStrategy: (times: number) => Math.min(times * 50, 1000),
 });
 
-const RETRYABLE_REPLY = /^(?:LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM)\b/;
+// MOVED and ASK reach the store only from commands sent to one cluster node (SCAN and
+// UNLINK of delPrefix): the slot moved meanwhile, in a failover or a resharding.
+const RETRYABLE_REPLY =
+  /^(?:LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|MOVED|ASK)\b/;
+/** How many times `delPrefix` and `listKeys` look for masters that took over. */
+const MAX_SCAN_ROUNDS = 3;
 const GLOB_SPECIAL = /[*?[\]\\]/g;
 const NO_OPTIONS: RedisDelPrefixOptions = Object.freeze({});
 
@@ -238,6 +251,8 @@ export class RedisStateStore implements StateStore {
     Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>
   >;
   readonly #layout: KeyLayout;
+  /** The client as a cluster, or `null` for a single Redis. */
+  readonly #cluster: SlotMap<RedisClient> | null;
   readonly #calls: Deadlines;
   readonly #secrets: string[];
   /** ioredis's `keyPrefix` of the client: added to keys, but not to `SCAN` patterns. */
@@ -266,6 +281,18 @@ export class RedisStateStore implements StateStore {
     this.#client = client;
     this.#options = merged;
     this.#layout = layoutOf(options);
+    this.#cluster = null;
+    if (client.isCluster === true) {
+      for (const member of ["nodes", "refreshSlotsCache", "role"] as const) {
+        if (typeof client[member] !== "function") {
+          throw invalidInput(
+            `Cannot make a Redis store: the cluster client has no ${member} method; pass an ` +
+              `ioredis Cluster`,
+          );
+        }
+      }
+      this.#cluster = client as RedisClient & SlotMap<RedisClient>;
+    }
     this.#secrets = [];
     const settings = settingsOf(client);
     const password = settings?.password ?? settings?.redisOptions?.password;
@@ -524,8 +551,13 @@ export class RedisStateStore implements StateStore {
       deleted += n;
       if (onProgress !== undefined && n > 0) onProgress(deleted);
     };
-    await Promise.all(
-      this.#nodes().map((node) => this.#deleteOnNode(node, space, pattern, report)),
+    // When every key of the namespace shares a slot (namespace tag, or a {tag} in the
+    // prefix or keyPrefix), only that slot's master holds them and a batch is one UNLINK.
+    const slot = this.#cluster === null ? null : sharedSlot(space);
+    const together = this.#cluster === null || slot !== null;
+    await this.#onMasters(
+      slot,
+      (node) => this.#deleteOnNode(node, space, pattern, report, together),
     );
     return deleted;
   }
@@ -544,25 +576,34 @@ export class RedisStateStore implements StateStore {
     this.#checkOpen();
     const space = this.#keyPrefix + this.#space(ctx, prefix);
     const pattern = globEscape(space) + "*";
-    const seen = new Set<string>(); // SCAN may return a key twice while Redis rehashes
-    for (const node of this.#nodes()) {
-      let cursor = "0";
-      do {
-        this.#checkOpen();
-        const [next, keys] = await this.#calls.run(
-          node.scan(cursor, "MATCH", pattern, "COUNT", this.#options.scanCount),
-          asIs,
-          this.#failure,
-        );
-        cursor = next;
-        for (const storage of keys) {
-          if (!storage.startsWith(space)) continue;
-          const name = storage.slice(space.length);
-          if (seen.has(name)) continue;
-          seen.add(name);
-          yield name;
-        }
-      } while (cursor !== "0");
+    // SCAN may return a key twice while Redis rehashes, and a master that took over during
+    // the listing is scanned again: `seen` keeps each key to one yield.
+    const seen = new Set<string>();
+    const slot = this.#cluster === null ? null : sharedSlot(space);
+    const done = new Set<string>();
+    for (let round = 0;; round++) {
+      const masters = await this.#mastersToScan(slot, done, round);
+      if (masters.length === 0) return;
+      for (const { key, node } of masters) {
+        let cursor = "0";
+        do {
+          this.#checkOpen();
+          const [next, keys] = await this.#calls.run(
+            node.scan(cursor, "MATCH", pattern, "COUNT", this.#options.scanCount),
+            asIs,
+            this.#failure,
+          );
+          cursor = next;
+          for (const storage of keys) {
+            if (!storage.startsWith(space)) continue;
+            const name = storage.slice(space.length);
+            if (seen.has(name)) continue;
+            seen.add(name);
+            yield name;
+          }
+        } while (cursor !== "0");
+        done.add(key);
+      }
     }
   }
 
@@ -684,26 +725,81 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  /** The nodes to scan: every master of a cluster, else the client itself. */
-  #nodes(): RedisClient[] {
-    const client = this.#client;
-    if (client.isCluster === true && typeof client.nodes === "function") {
-      const masters = client.nodes("master");
-      if (masters.length === 0) {
-        throw new StateError("unavailable", "Redis Cluster has no master connected yet; retry");
+  /**
+   * The masters still to scan for keys of `slot` (of every slot when `null`): of a single
+   * Redis, the client; of a cluster, the master of each slot from a freshly refreshed slot
+   * map, leaving out those in `done`, each confirmed by `ROLE` (see `_cluster_masters.ts`).
+   * Called again after a scan, it returns the masters that took over meanwhile, if any.
+   *
+   * @param round How many times it was called for this scan before.
+   * @throws {StateError} `unavailable` when a slot has no master, when roles are changing,
+   *   or when masters kept changing for {@linkcode MAX_SCAN_ROUNDS} rounds.
+   */
+  async #mastersToScan(
+    slot: number | null,
+    done: ReadonlySet<string>,
+    round: number,
+  ): Promise<Master<RedisClient>[]> {
+    const cluster = this.#cluster;
+    if (cluster === null) return done.has("") ? [] : [{ key: "", node: this.#client }];
+    for (let attempt = 0;; attempt++) {
+      this.#checkOpen();
+      await this.#calls.run(refreshSlots(cluster), asIs, this.#failure);
+      const masters = mastersOf(cluster, slot).filter((master) => !done.has(master.key));
+      if (masters.length > 0 && round >= MAX_SCAN_ROUNDS) {
+        throw new StateError(
+          "unavailable",
+          `Redis Cluster masters kept changing during ${MAX_SCAN_ROUNDS} scans; retry later`,
+        );
       }
-      return masters;
+      const roles = await Promise.all(
+        masters.map(({ node }) => this.#calls.run(node.role!(), asIs, this.#failure)),
+      );
+      if (roles.every((role) => Array.isArray(role) && role[0] === "master")) return masters;
+      if (attempt >= 2) {
+        throw new StateError(
+          "unavailable",
+          "Redis Cluster nodes are changing roles (a failover is under way); retry later",
+        );
+      }
+      await sleep(100);
     }
-    return [client];
   }
 
+  /**
+   * Runs `visit` on each master of `slot` (every master when `null`) at once, then on the
+   * masters that took over meanwhile; waits for every visit before reporting a failure.
+   */
+  async #onMasters(
+    slot: number | null,
+    visit: (node: RedisClient) => Promise<void>,
+  ): Promise<void> {
+    const done = new Set<string>();
+    for (let round = 0;; round++) {
+      const masters = await this.#mastersToScan(slot, done, round);
+      if (masters.length === 0) return;
+      const results = await Promise.allSettled(masters.map(async ({ key, node }) => {
+        await visit(node);
+        done.add(key);
+      }));
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+    }
+  }
+
+  /**
+   * Scans one node for the keys of `space` and unlinks them, a few batches in flight. On a
+   * cluster one `UNLINK` may only name keys of one slot: with `together` (the keys share a
+   * slot, or the node is a single Redis) a batch is one `UNLINK`, else one `UNLINK` per key
+   * in one pipeline.
+   */
   async #deleteOnNode(
     node: RedisClient,
     space: string,
     pattern: string,
     report: (deleted: number) => void,
+    together: boolean,
   ): Promise<void> {
-    const perKey = this.#client.isCluster === true; // keys of one node may span slots
     const nodePrefix = keyPrefixOf(node);
     if (!space.startsWith(nodePrefix)) {
       throw new StateError(
@@ -729,13 +825,13 @@ export class RedisStateStore implements StateStore {
         if (storage.startsWith(space)) batch.push(storage.slice(nodePrefix.length));
       }
       if (batch.length === 0) continue;
-      const unlink = perKey
-        ? this.#calls.run(
+      const unlink = together
+        ? this.#calls.run(node.unlink(...batch), asIs, this.#failure)
+        : this.#calls.run(
           node.pipeline(batch.map((storage) => ["unlink", storage])).exec(),
           countPipeline,
           this.#failure,
-        )
-        : this.#calls.run(node.unlink(...batch), asIs, this.#failure);
+        );
       const done: Promise<void> = unlink.then(report, (error) => {
         failure ??= error;
       }).finally(() => pending.delete(done));
