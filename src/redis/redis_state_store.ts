@@ -142,6 +142,27 @@ export interface RedisStateStoreOptions {
    */
   keyLayout?: "plain" | "namespace-tag";
   /**
+   * How many replicas must acknowledge each write (`setJson`, `del`, each batch of
+   * `delPrefix`) before it resolves, with Redis `WAIT` on the connection that wrote. Redis
+   * replicates asynchronously: a write acknowledged by a master that dies before its
+   * replica got it is lost in the failover. With this, an acknowledged write has reached
+   * that many replicas (with as many as each master has, it survives the failover of its
+   * master). When fewer acknowledge within {@linkcode RedisStateStoreOptions.waitTimeoutMs}
+   * the call rejects with `timeout`: the write was applied on the master but may be lost,
+   * as it is while a promoted master has no replica yet. `0` does not wait.
+   *
+   * @default {0}
+   */
+  waitReplicas?: number;
+  /**
+   * How long, in milliseconds, each write waits for the replica acknowledgements of
+   * {@linkcode RedisStateStoreOptions.waitReplicas}; less than
+   * {@linkcode RedisStateStoreOptions.timeoutMs}.
+   *
+   * @default {half of timeoutMs}
+   */
+  waitTimeoutMs?: number;
+  /**
    * Options for the ioredis client that {@linkcode RedisStateStore.connect} creates,
    * merged over {@linkcode DEFAULT_REDIS_CLIENT_OPTIONS}. Ignored by the constructor.
    *
@@ -170,7 +191,7 @@ export interface RedisDelPrefixOptions {
 
 /** The defaults of {@linkcode RedisStateStoreOptions}. */
 export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
-  Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>
+  Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout" | "waitTimeoutMs">>
 > = Object.freeze({
   timeoutMs: 3000,
   maxDocumentBytes: 16 * 1024 * 1024,
@@ -178,6 +199,7 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
   conflictBackoffMs: 1,
   conflictBackoffMaxMs: 50,
   scanCount: 500,
+  waitReplicas: 0,
 });
 
 /**
@@ -201,6 +223,8 @@ const RETRYABLE_REPLY =
   /^(?:LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|MOVED|ASK)\b/;
 /** How many times `delPrefix` and `listKeys` look for masters that took over. */
 const MAX_SCAN_ROUNDS = 3;
+/** How many times a write with `WAIT` is sent again after `MOVED` or `CLUSTERDOWN`. */
+const CLUSTER_RETRIES = 16;
 const GLOB_SPECIAL = /[*?[\]\\]/g;
 const NO_OPTIONS: RedisDelPrefixOptions = Object.freeze({});
 
@@ -248,9 +272,10 @@ export class RedisStateStore implements StateStore {
   readonly #client: RedisClient;
   #owned = false;
   readonly #options: Readonly<
-    Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>
+    Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout" | "waitTimeoutMs">>
   >;
   readonly #layout: KeyLayout;
+  readonly #waitTimeoutMs: number;
   /** The client as a cluster, or `null` for a single Redis. */
   readonly #cluster: SlotMap<RedisClient> | null;
   readonly #calls: Deadlines;
@@ -281,6 +306,7 @@ export class RedisStateStore implements StateStore {
     this.#client = client;
     this.#options = merged;
     this.#layout = layoutOf(options);
+    this.#waitTimeoutMs = waitTimeoutOf(options, merged.timeoutMs);
     this.#cluster = null;
     if (client.isCluster === true) {
       for (const member of ["nodes", "refreshSlotsCache", "role"] as const) {
@@ -351,6 +377,7 @@ export class RedisStateStore implements StateStore {
     });
     const { timeoutMs } = mergeOptions(options); // checked before anything is opened
     layoutOf(options);
+    waitTimeoutOf(options, timeoutMs);
     let ioredis: Pick<typeof import("ioredis"), "Redis" | "Cluster">;
     try {
       ioredis = await import("ioredis");
@@ -493,6 +520,14 @@ export class RedisStateStore implements StateStore {
     }
     if (segments.length > 0) return this.#patch(storage, segments, json, ttl);
     const client = this.#client;
+    if (this.#options.waitReplicas > 0) {
+      const set = ttl === null
+        ? ["set", storage, json, "KEEPTTL"]
+        : ttl === 0
+        ? ["set", storage, json]
+        : ["set", storage, json, "PX", String(ttl * 1000)];
+      return this.#calls.run(this.#replicated(set, storage), toVoid, this.#failure);
+    }
     const reply = ttl === null
       ? client.set(storage, json, "KEEPTTL")
       : ttl === 0
@@ -523,7 +558,10 @@ export class RedisStateStore implements StateStore {
       return Promise.reject(error);
     }
     // UNLINK, like DEL, drops an expired key before counting, so only live ones count.
-    return this.#calls.run(this.#client.unlink(storage), (n) => n > 0, this.#failure);
+    const reply = this.#options.waitReplicas > 0
+      ? this.#replicated(["unlink", storage], storage) as Promise<number>
+      : this.#client.unlink(storage);
+    return this.#calls.run(reply, (n) => n > 0, this.#failure);
   }
 
   /**
@@ -704,11 +742,18 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  /** Runs a script by SHA, sending its source once more after `NOSCRIPT`. */
+  /**
+   * Runs a script by SHA, sending its source once more after `NOSCRIPT`. Scripts are cached
+   * per node and not replicated (Redis 7 replicates their effects), so each cluster master,
+   * and a replica promoted to master, answers `NOSCRIPT` once; `EVAL` caches it there.
+   */
   async #eval(script: LuaScript, args: string[]): Promise<unknown> {
+    const waiting = this.#options.waitReplicas > 0;
     try {
       return await this.#calls.run(
-        this.#client.evalsha(script.sha, script.keys, ...args),
+        waiting
+          ? this.#replicated(["evalsha", script.sha, String(script.keys), ...args], args[0]!)
+          : this.#client.evalsha(script.sha, script.keys, ...args),
         asIs,
         asIs,
       );
@@ -718,11 +763,64 @@ export class RedisStateStore implements StateStore {
       }
       // EVAL runs the script on the node of its key and caches it there for EVALSHA.
       return await this.#calls.run(
-        this.#client.eval(script.lua, script.keys, ...args),
+        waiting
+          ? this.#replicated(["eval", script.lua, String(script.keys), ...args], args[0]!)
+          : this.#client.eval(script.lua, script.keys, ...args),
         asIs,
         this.#failure,
       );
     }
+  }
+
+  /**
+   * Sends a write and `WAIT` for {@linkcode RedisStateStoreOptions.waitReplicas} in one
+   * pipeline, so both go to the connection of the write's key (alone, `WAIT`, which names
+   * no key, would go to any node of a cluster). Resolves to the write's reply; rejects with
+   * the write's error, or `timeout` when too few replicas acknowledged.
+   *
+   * `MOVED`, `CLUSTERDOWN` and `TRYAGAIN` answers mean the write was not applied. ioredis
+   * does not retry a pipeline whose other command (`WAIT`) succeeded, so it is done here
+   * as ioredis does for a lone command: refresh the slot map (after 100 ms unless `MOVED`)
+   * and send again, {@linkcode CLUSTER_RETRIES} times at most.
+   */
+  async #replicated(command: string[], storage: string): Promise<unknown> {
+    const wanted = this.#options.waitReplicas;
+    const waitMs = this.#waitTimeoutMs;
+    for (let attempt = 0;; attempt++) {
+      const results = await this.#client
+        .pipeline([command, ["wait", String(wanted), String(waitMs)]])
+        .exec();
+      const [written, acked] = results ?? [];
+      if (written === undefined || acked === undefined) {
+        throw new StateError("internal", "Redis answered a write pipeline with no replies");
+      }
+      const [error, reply] = written;
+      if (error !== null) {
+        const kind = /^(MOVED|CLUSTERDOWN|TRYAGAIN) /.exec(error.message)?.[1];
+        if (kind === undefined || this.#cluster === null || attempt >= CLUSTER_RETRIES) {
+          throw error;
+        }
+        if (kind !== "MOVED") await sleep(100);
+        this.#checkOpen();
+        await refreshSlots(this.#cluster);
+        continue;
+      }
+      if (acked[0] !== null) throw acked[0];
+      this.#checkAcked(acked[1], `The write to ${quote(storage)} was applied on the master`);
+      return reply;
+    }
+  }
+
+  /** Throws `timeout` when a `WAIT` reply counts fewer replicas than `waitReplicas`. */
+  #checkAcked(count: unknown, applied: string): void {
+    const wanted = this.#options.waitReplicas;
+    if (typeof count === "number" && count >= wanted) return;
+    throw new StateError(
+      "timeout",
+      `${applied}, but ${count} of the ${wanted} replicas asked for (waitReplicas) ` +
+        `acknowledged it within ${this.#waitTimeoutMs} ms, so a failover may undo it; check ` +
+        `the replicas, or retry`,
+    );
   }
 
   /**
@@ -791,7 +889,7 @@ export class RedisStateStore implements StateStore {
    * Scans one node for the keys of `space` and unlinks them, a few batches in flight. On a
    * cluster one `UNLINK` may only name keys of one slot: with `together` (the keys share a
    * slot, or the node is a single Redis) a batch is one `UNLINK`, else one `UNLINK` per key
-   * in one pipeline.
+   * in one pipeline. With `waitReplicas`, the pipeline of each batch ends with `WAIT`.
    */
   async #deleteOnNode(
     node: RedisClient,
@@ -825,13 +923,21 @@ export class RedisStateStore implements StateStore {
         if (storage.startsWith(space)) batch.push(storage.slice(nodePrefix.length));
       }
       if (batch.length === 0) continue;
-      const unlink = together
-        ? this.#calls.run(node.unlink(...batch), asIs, this.#failure)
-        : this.#calls.run(
-          node.pipeline(batch.map((storage) => ["unlink", storage])).exec(),
-          countPipeline,
+      const wanted = this.#options.waitReplicas;
+      let unlink: Promise<number>;
+      if (together && wanted === 0) {
+        unlink = this.#calls.run(node.unlink(...batch), asIs, this.#failure);
+      } else {
+        const commands = together
+          ? [["unlink", ...batch]]
+          : batch.map((storage) => ["unlink", storage]);
+        if (wanted > 0) commands.push(["wait", String(wanted), String(this.#waitTimeoutMs)]);
+        unlink = this.#calls.run(
+          node.pipeline(commands).exec(),
+          (results) => this.#countUnlinked(results, wanted > 0, batch[0]!),
           this.#failure,
         );
+      }
       const done: Promise<void> = unlink.then(report, (error) => {
         failure ??= error;
       }).finally(() => pending.delete(done));
@@ -842,6 +948,27 @@ export class RedisStateStore implements StateStore {
     } while (cursor !== "0");
     await Promise.all(pending);
     if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Counts the keys a pipeline of `UNLINK`s removed, or throws its first error; when
+   * `waited`, the last reply is `WAIT`'s count of replicas, and too few is `timeout`.
+   */
+  #countUnlinked(
+    results: [Error | null, unknown][] | null,
+    waited: boolean,
+    sample: string,
+  ): number {
+    const replies = results ?? [];
+    const unlinks = waited ? replies.length - 1 : replies.length;
+    let count = 0;
+    for (let i = 0; i < replies.length; i++) {
+      const [error, reply] = replies[i]!;
+      if (error !== null) throw error;
+      if (i < unlinks) count += reply as number;
+      else this.#checkAcked(reply, `${count} entries near ${quote(sample)} were deleted`);
+    }
+    return count;
   }
 
   /** Makes the error of a call that got no answer in time. */
@@ -906,6 +1033,21 @@ function keyPrefixOf(client: RedisClient): string {
   return typeof prefix === "string" ? prefix : "";
 }
 
+/** The `waitTimeoutMs` of `options`, checked against `timeoutMs`. */
+function waitTimeoutOf(options: RedisStateStoreOptions, timeoutMs: number): number {
+  const value = options.waitTimeoutMs ?? Math.max(1, Math.floor(timeoutMs / 2));
+  if (
+    typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 ||
+    value >= timeoutMs
+  ) {
+    throw invalidInput(
+      `Invalid option waitTimeoutMs ${quote(String(value))}: use a whole number from 1 to ` +
+        `less than timeoutMs (${timeoutMs})`,
+    );
+  }
+  return value;
+}
+
 /** The key layout of `options`, checked. */
 function layoutOf(options: RedisStateStoreOptions): KeyLayout {
   const layout = options.keyLayout ?? "plain";
@@ -920,12 +1062,15 @@ function layoutOf(options: RedisStateStoreOptions): KeyLayout {
 /** Merges `options` over the defaults, checking each. */
 function mergeOptions(
   options: RedisStateStoreOptions,
-): Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout">>> {
+): Readonly<
+  Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout" | "waitTimeoutMs">>
+> {
   const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
   for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
     const value = options[name];
     if (value === undefined) continue;
-    const min = name === "conflictRetries" || name === "conflictBackoffMs" ? 0 : 1;
+    const min =
+      name === "conflictRetries" || name === "conflictBackoffMs" || name === "waitReplicas" ? 0 : 1;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
       throw invalidInput(
         `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} upwards`,
@@ -941,16 +1086,6 @@ function secondsOf(pttl: number): number | null | undefined {
   if (pttl === -2) return undefined;
   if (pttl === -1) return null;
   return Math.max(1, Math.ceil(pttl / 1000));
-}
-
-/** Counts the keys a pipeline of single-key `UNLINK`s removed, or throws its first error. */
-function countPipeline(results: [Error | null, unknown][] | null): number {
-  let count = 0;
-  for (const [error, n] of results ?? []) {
-    if (error !== null) throw error;
-    count += n as number;
-  }
-  return count;
 }
 
 /** Escapes the glob characters of Redis `MATCH` patterns, so `text` matches itself. */
