@@ -176,6 +176,15 @@ export interface RedisStateStoreOptions {
    * @default {true when several URLs are given}
    */
   cluster?: boolean;
+  /**
+   * Options for the ioredis `Cluster` that {@linkcode RedisStateStore.connect} makes with
+   * `cluster` (see ioredis's `ClusterOptions`: `natMap`, `slotsRefreshTimeout`,
+   * `retryDelayOnFailover`...), over ioredis's defaults; its nodes take
+   * {@linkcode RedisStateStoreOptions.client}. Ignored by the constructor.
+   *
+   * @default {{}}
+   */
+  clusterOptions?: RedisClientOptions;
 }
 
 /** Options of one {@linkcode RedisStateStore.delPrefix} call. */
@@ -191,7 +200,12 @@ export interface RedisDelPrefixOptions {
 
 /** The defaults of {@linkcode RedisStateStoreOptions}. */
 export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
-  Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout" | "waitTimeoutMs">>
+  Required<
+    Omit<
+      RedisStateStoreOptions,
+      "client" | "cluster" | "clusterOptions" | "keyLayout" | "waitTimeoutMs"
+    >
+  >
 > = Object.freeze({
   timeoutMs: 3000,
   maxDocumentBytes: 16 * 1024 * 1024,
@@ -272,7 +286,12 @@ export class RedisStateStore implements StateStore {
   readonly #client: RedisClient;
   #owned = false;
   readonly #options: Readonly<
-    Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout" | "waitTimeoutMs">>
+    Required<
+      Omit<
+        RedisStateStoreOptions,
+        "client" | "cluster" | "clusterOptions" | "keyLayout" | "waitTimeoutMs"
+      >
+    >
   >;
   readonly #layout: KeyLayout;
   readonly #waitTimeoutMs: number;
@@ -404,8 +423,9 @@ export class RedisStateStore implements StateStore {
       client = new Cluster(
         nodes.map(({ parsed }) => ({ host: parsed.hostname, port: Number(parsed.port || 6379) })),
         {
-          lazyConnect: true,
           enableAutoPipelining: clientOptions.enableAutoPipelining === true,
+          ...options.clusterOptions,
+          lazyConnect: true,
           redisOptions: {
             ...redisOptions,
             ...(first.username === "" ? {} : { username: safeDecode(first.username) }),
@@ -1063,7 +1083,12 @@ function layoutOf(options: RedisStateStoreOptions): KeyLayout {
 function mergeOptions(
   options: RedisStateStoreOptions,
 ): Readonly<
-  Required<Omit<RedisStateStoreOptions, "client" | "cluster" | "keyLayout" | "waitTimeoutMs">>
+  Required<
+    Omit<
+      RedisStateStoreOptions,
+      "client" | "cluster" | "clusterOptions" | "keyLayout" | "waitTimeoutMs"
+    >
+  >
 > {
   const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
   for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
