@@ -264,6 +264,14 @@ const asIs = <T>(reply: T): T => reply;
  * answer; the same store works again once Redis is back (scripts lost in a restart are
  * sent again). Error messages keep Redis's text but never the password of the URL.
  *
+ * On a Redis Cluster (`connect(urls, { cluster: true })`, or a borrowed ioredis `Cluster`)
+ * each call goes to the master of its key's slot. `delPrefix` and `listKeys` scan the
+ * masters of a freshly refreshed slot map, each once, then any master that took over
+ * meanwhile; while a shard has no master they fail with `unavailable` rather than skip
+ * it. {@linkcode RedisStateStoreOptions.keyLayout} `"namespace-tag"` keeps a namespace on
+ * one slot (one node to scan); {@linkcode RedisStateStoreOptions.waitReplicas} makes each
+ * write wait for replica acknowledgements, so a failover does not lose it.
+ *
  * A borrowed client's ioredis `keyPrefix` is honoured: documents live at
  * `keyPrefix + storageKey(...)`, and `delPrefix`/`listKeys` scan under it.
  *
