@@ -347,17 +347,23 @@ export class RedisStateStore implements StateStore {
     const store = new RedisStateStore(client as unknown as RedisClient, options);
     store.#owned = true;
     store.#secrets.push(...secrets);
+    let socketError: unknown; // the reason behind "Connection is closed", if any
+    const remember = (error: unknown) => socketError = error;
+    client.on("error", remember);
     try {
       await store.#calls.run(client.connect(), asIs, store.#failure);
     } catch (error) {
       await store.close();
-      const cause = error instanceof StateError ? error : undefined;
+      const failure = store.#failure(socketError ?? error);
       throw new StateError(
-        cause?.code === "timeout" ? "timeout" : "unavailable",
-        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${
-          cause?.message ?? "no answer"
-        }; check that the server runs and the URL is right`,
+        failure.code === "timeout" || (error as StateError).code === "timeout"
+          ? "timeout"
+          : "unavailable",
+        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${failure.message}; ` +
+          `check that the server runs and the URL is right`,
       );
+    } finally {
+      client.off("error", remember);
     }
     return store;
   }
@@ -717,7 +723,7 @@ export class RedisStateStore implements StateStore {
       );
     }
     const raw = error instanceof Error ? error.message : String(error);
-    const message = this.#redact(raw);
+    const message = this.#redact(raw).replace(/\.$/, "");
     const options = message === raw ? { cause: error } : undefined;
     const name = error instanceof Error ? error.name : "";
     if (name === "ReplyError" || (raw !== "" && /^[A-Z]{3,}[A-Z_]* /.test(raw))) {
