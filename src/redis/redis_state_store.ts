@@ -469,7 +469,7 @@ export class RedisStateStore implements StateStore {
   ): Promise<number> {
     this.#checkOpen();
     const space = this.#keyPrefix + namespaceOf(ctx, prefix);
-    const onProgress = options.onProgress;
+    const onProgress = (options ?? NO_OPTIONS).onProgress;
     const pattern = globEscape(space) + "*";
     let deleted = 0;
     const report = (n: number) => {
