@@ -26,8 +26,6 @@ export type JsonValue =
  */
 export const MAX_DEPTH = 512;
 
-const ancestors: object[] = [];
-
 /**
  * Throws `invalid_input` unless `value` is JSON: null, booleans, finite numbers, strings,
  * arrays (no holes, no subclasses) and plain objects, nested at most `maxDepth` levels,
@@ -42,20 +40,17 @@ export function assertJson(
   base: readonly string[] = [],
   maxDepth: number = MAX_DEPTH,
 ): asserts value is JsonValue {
-  ancestors.length = 0;
   let ok: boolean;
   try {
-    ok = isJson(value, maxDepth);
+    ok = isJson(value, maxDepth, []);
   } catch {
     ok = false; // a throwing getter or proxy trap: explained by `explain` below
-  } finally {
-    ancestors.length = 0;
   }
   if (!ok) throw invalidInput(explain(value, base, maxDepth));
 }
 
 /** The fast check: no paths kept, just a yes or no. */
-function isJson(value: unknown, depth: number): boolean {
+function isJson(value: unknown, depth: number, ancestors: object[]): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -69,14 +64,16 @@ function isJson(value: unknown, depth: number): boolean {
       if (Array.isArray(value)) {
         if (Object.getPrototypeOf(value) !== Array.prototype) return false;
         for (let i = 0; i < value.length; i++) {
-          if (!isJson(value[i], depth - 1)) return false;
+          if (!isJson(value[i], depth - 1, ancestors)) return false;
         }
       } else {
         const proto = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) return false;
         const keys = Object.keys(value);
         for (let i = 0; i < keys.length; i++) {
-          if (!isJson((value as Record<string, unknown>)[keys[i]!], depth - 1)) return false;
+          if (!isJson((value as Record<string, unknown>)[keys[i]!], depth - 1, ancestors)) {
+            return false;
+          }
         }
       }
       ancestors.pop();

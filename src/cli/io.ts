@@ -1,0 +1,58 @@
+/**
+ * The streams a command talks to, so commands run in tests without a process.
+ *
+ * @module
+ */
+
+/** Where a command reads and writes. */
+export interface CliIo {
+  /** Standard input. */
+  stdin: ReadableStream<Uint8Array>;
+  /** Writes text to standard output. */
+  out(text: string): Promise<void>;
+  /** Writes text to standard error. */
+  err(text: string): Promise<void>;
+  /** Reads an environment variable. */
+  env(name: string): string | undefined;
+  /** Whether standard error is a terminal (for progress output). */
+  isTerminal: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** The process's own streams. */
+export function processIo(): CliIo {
+  const write = (file: typeof Deno.stdout) => async (text: string) => {
+    const bytes = encoder.encode(text);
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  };
+  return {
+    stdin: Deno.stdin.readable,
+    out: write(Deno.stdout),
+    err: write(Deno.stderr),
+    env: (name) => Deno.env.get(name),
+    isTerminal: Deno.stderr.isTerminal(),
+  };
+}
+
+/** Yields the lines of a byte stream, without their line ends. */
+export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    let end: number;
+    while ((end = rest.indexOf("\n")) !== -1) {
+      yield rest.slice(0, end).replace(/\r$/, "");
+      rest = rest.slice(end + 1);
+    }
+  }
+  if (rest !== "") yield rest.replace(/\r$/, "");
+}
+
+/** Reads a whole byte stream as text. */
+export async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  let text = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
+  return text;
+}

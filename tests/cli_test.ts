@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { main } from "../src/cli/main.ts";
+import type { CliIo } from "../src/cli/io.ts";
+import { runDemo } from "../tools/demo.ts";
+import { InMemoryStateStore } from "../mod.ts";
+
+interface Captured {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(
+  args: string[],
+  stdin = "",
+  env: Record<string, string> = {},
+): Promise<Captured> {
+  let out = "";
+  let err = "";
+  const io: CliIo = {
+    stdin: ReadableStream.from([new TextEncoder().encode(stdin)]),
+    out: (text) => Promise.resolve(void (out += text)),
+    err: (text) => Promise.resolve(void (err += text)),
+    env: (name) => env[name],
+    isTerminal: false,
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+const target = ["--memory", "--env", "dev", "--tenant", "acme", "--prefix", "flow/1"];
+
+Deno.test("cli: --help for the tool and every command", async () => {
+  const top = await cli(["--help"]);
+  assert.equal(top.code, 0);
+  for (const command of ["get", "set", "del", "del-prefix", "ttl", "keys", "run"]) {
+    assert.match(top.out, new RegExp(`\\b${command}\\b`));
+    const help = await cli([command, "--help"]);
+    assert.equal(help.code, 0, command);
+    assert.match(help.out, new RegExp(`Usage: deno task state ${command}`));
+  }
+  const none = await cli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /Usage/);
+  const unknown = await cli(["frobnicate"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /Unknown command "frobnicate"/);
+  const badFlag = await cli(["get", "--nope"]);
+  assert.equal(badFlag.code, 2);
+});
+
+Deno.test("cli: run applies a JSON-lines script in order and answers each line", async () => {
+  const script = [
+    { op: "set", key: "n", value: { status: "ready" }, ttl: 60 },
+    { op: "set", key: "n", path: "/nodes/a", value: [1, 2] },
+    { op: "get", key: "n" },
+    { op: "get", key: "n", path: "/nodes/a/1" },
+    { op: "get", key: "missing" },
+    { op: "ttl", key: "n" },
+    { op: "keys" },
+    { op: "get", key: "n", path: "no-slash" },
+    { op: "get", tenant: "bad:tenant", key: "n" },
+    { op: "frob" },
+    { op: "del", key: "n" },
+    { op: "del", key: "n" },
+    { op: "set", key: "x", value: 1 },
+    { op: "del-prefix" },
+  ].map((line) => JSON.stringify(line)).join("\n") + "\n\nnot json\n";
+  const { code, out } = await cli(["run", ...target], script);
+  assert.equal(code, 1); // some lines failed
+  const answers = out.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(answers.slice(0, 7), [
+    { ok: true },
+    { ok: true },
+    { ok: true, found: true, value: { status: "ready", nodes: { a: [1, 2] } } },
+    { ok: true, found: true, value: 2 },
+    { ok: true, found: false },
+    { ok: true, found: true, ttl: 60 },
+    { ok: true, keys: ["n"] },
+  ]);
+  assert.equal(answers[7].error.code, "invalid_input");
+  assert.match(answers[7].error.message, /pointer/);
+  assert.equal(answers[8].error.code, "invalid_input");
+  assert.match(answers[8].error.message, /tenant/);
+  assert.equal(answers[9].ok, false);
+  assert.deepEqual(answers.slice(10, 14), [
+    { ok: true, deleted: true },
+    { ok: true, deleted: false },
+    { ok: true },
+    { ok: true, deleted: 1 },
+  ]);
+  assert.equal(answers[14].ok, false);
+  assert.match(answers[14].error.message, /Line 16 is not JSON/);
+  assert.equal(answers.length, 15);
+});
+
+Deno.test("cli: a clean script exits 0", async () => {
+  const { code, out } = await cli(
+    ["run", ...target],
+    '{"op":"set","key":"k","value":null}\n{"op":"get","key":"k"}',
+  );
+  assert.equal(code, 0);
+  assert.deepEqual(out.trim().split("\n").map((l) => JSON.parse(l)), [{ ok: true }, {
+    ok: true,
+    found: true,
+    value: null,
+  }]);
+});
+
+Deno.test("cli: single commands print JSON, errors go to stderr with an exit code", async () => {
+  const set = await cli(["set", ...target, "--key", "k", "--value", '{"a":1}', "--ttl", "30"]);
+  assert.equal(set.code, 0);
+  assert.deepEqual(JSON.parse(set.out), { ok: true });
+  const stdinSet = await cli(["set", ...target, "--key", "k"], '{"from":"stdin"}');
+  assert.equal(stdinSet.code, 0);
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, "[1,2,3]");
+    assert.equal((await cli(["set", ...target, "--key", "k", "--file", file])).code, 0);
+  } finally {
+    await Deno.remove(file);
+  }
+  const absent = await cli(["get", ...target, "--key", "k"]);
+  assert.equal(absent.code, 3); // --memory: every command has its own store
+  assert.equal(absent.out, "");
+  assert.match(absent.err, /No entry/);
+  const badValue = await cli(["set", ...target, "--key", "k", "--value", "{nope"]);
+  assert.equal(badValue.code, 2);
+  assert.match(badValue.err, /not JSON/);
+  const badTtl = await cli(["set", ...target, "--key", "k", "--value", "1", "--ttl", "-5"]);
+  assert.equal(badTtl.code, 2);
+  assert.match(badTtl.err, /--ttl/);
+  const badPath = await cli(["get", ...target, "--key", "k", "--path", "x"]);
+  assert.equal(badPath.code, 1);
+  assert.match(badPath.err, /^error \(invalid_input\): Cannot parse pointer "x"/);
+  const missing = await cli(["get", "--memory", "--env", "dev", "--tenant", "acme", "--key", "k"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /needs --prefix/);
+  const emptyPrefix = await cli([
+    "keys",
+    "--memory",
+    "--env",
+    "dev",
+    "--tenant",
+    "acme",
+    "--prefix",
+    "",
+  ]);
+  assert.equal(emptyPrefix.code, 0);
+  const ttlAbsent = await cli(["ttl", ...target, "--key", "k"]);
+  assert.equal(ttlAbsent.code, 3);
+  assert.deepEqual(JSON.parse(ttlAbsent.out), { ok: true, found: false });
+  const verbose = await cli(["keys", ...target, "--verbose"]);
+  assert.match(verbose.err, /Using in-memory store/);
+});
+
+Deno.test("demo: the flow simulation holds isolation on the in-memory store", async () => {
+  const store = new InMemoryStateStore();
+  const report = await runDemo(store, "demo-test", {
+    tenants: 3,
+    runs: 5,
+    nodes: 4,
+    log: () => {},
+  });
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.runs, 30);
+  assert.equal(store.size, 0); // torn down completely
+  await store.close();
+});
