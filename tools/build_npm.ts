@@ -10,11 +10,12 @@
  * (`mod.ts` never imports an npm package). The build fails if the emitted code still names
  * `Deno`, or an `npm:`/`jsr:` specifier, because Node could not run it.
  *
- * Usage: `deno task build:npm`
+ * Usage: `deno task build:npm` (or `... tools/build_npm.ts --out-dir DIR`)
  *
  * @module
  */
 
+import { parseArgs } from "node:util";
 import ts from "typescript";
 
 /** `deno.json` export names that need Deno-only APIs and are left out of the npm package. */
@@ -327,9 +328,16 @@ function packageManifest(
 }
 
 if (import.meta.main) {
-  const build = await buildNpm();
-  console.log(
-    `Built ${build.packageJson.name}@${build.packageJson.version} in ${build.outDir} ` +
-      `(${build.files.length} files)`,
-  );
+  const { values } = parseArgs({ args: Deno.args, options: { "out-dir": { type: "string" } } });
+  const outDir = values["out-dir"];
+  try {
+    const build = await buildNpm(outDir === undefined ? {} : { outDir });
+    console.log(
+      `Built ${build.packageJson.name}@${build.packageJson.version} in ${build.outDir} ` +
+        `(${build.files.length} files)`,
+    );
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    Deno.exit(1);
+  }
 }
