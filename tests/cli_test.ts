@@ -167,3 +167,33 @@ Deno.test("demo: the flow simulation holds isolation on the in-memory store", as
   assert.equal(store.size, 0); // torn down completely
   await store.close();
 });
+
+Deno.test("cli: fields an operation does not take are refused, with the line number", async () => {
+  const script = [
+    JSON.stringify({ op: "set", key: "a", value: 1, tll: 5 }),
+    JSON.stringify({ op: "get", key: "a", ttl: 5 }),
+    JSON.stringify({ key: "a" }),
+    JSON.stringify({ op: "set", key: "a" }),
+    JSON.stringify({ op: "get" }),
+  ].join("\n");
+  const { code, out } = await cli(["run", ...target], script);
+  assert.equal(code, 1);
+  const answers = out.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(answers.map((a) => a.line), [1, 2, 3, 4, 5]);
+  assert.match(answers[0].error.message, /set takes no "tll"/);
+  assert.match(answers[1].error.message, /get takes no "ttl"/);
+  assert.match(answers[2].error.message, /"op"/);
+  assert.match(answers[3].error.message, /set needs "value"/);
+  assert.match(answers[4].error.message, /get needs "key"/);
+  const flag = await cli(["ttl", ...target, "--key", "k", "--path", "/a"]);
+  assert.equal(flag.code, 2);
+  assert.match(flag.err, /ttl takes no --path/);
+  const keys = await cli(["keys", ...target, "--key", "k"]);
+  assert.equal(keys.code, 2);
+  const emptyStdin = await cli(["set", ...target, "--key", "k"], "");
+  assert.equal(emptyStdin.code, 2);
+  assert.match(emptyStdin.err, /set needs a value/);
+  const version = await cli(["--version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.out, /^@greentic\/state \d+\.\d+\.\d+/);
+});

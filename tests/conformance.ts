@@ -668,6 +668,8 @@ export async function conformance(t: Deno.TestContext, options: ConformanceOptio
     await rejectsWith(store.getJson(badCtx, "p", "k"), "invalid_input", /tenant/);
     await rejectsWith(store.delPrefix(badCtx, "p"), "invalid_input", /tenant/);
     await rejectsWith(store.getJson(null as unknown as TenantCtx, "p", "k"), "invalid_input");
+    const unbranded = Object.create(TenantCtx.prototype) as TenantCtx;
+    await rejectsWith(store.getJson(unbranded, "p", "k"), "invalid_input");
   });
 
   await step("tenant ids are validated and contexts are immutable", () => {

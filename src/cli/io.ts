@@ -22,10 +22,17 @@ const encoder = new TextEncoder();
 
 /** The process's own streams. */
 export function processIo(): CliIo {
+  let closed = false; // the reader went away (e.g. `| head`): drop further output quietly
   const write = (file: typeof Deno.stdout) => async (text: string) => {
+    if (closed) return;
     const bytes = encoder.encode(text);
     let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    try {
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      closed = true;
+    }
   };
   return {
     stdin: Deno.stdin.readable,

@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import config from "../../deno.json" with { type: "json" };
 import { StateError } from "../core/errors.ts";
 import { type CliIo, lines, processIo, readAll } from "./io.ts";
 import { openStore, redactUrl } from "./open_store.ts";
@@ -52,8 +53,9 @@ Commands:
 
 Run "deno task state <command> --help" for the options of a command.
 
-Exit codes: 0 done, 1 the store refused or failed (message on stderr),
-2 wrong usage, 3 no such entry (get, ttl).
+Exit codes: 0 done, 1 the store refused the input (invalid_input) or failed
+(message on stderr), 2 wrong usage of the tool, 3 no such entry (get, ttl).
+--version prints the version.
 
 ${STORE_HELP}`,
   get: `Usage: deno task state get --env ID --tenant ID --prefix NS --key KEY [--path POINTER]
@@ -121,8 +123,9 @@ Applies a JSON-lines script (from SCRIPT, or stdin) in order, one operation per 
   {"op":"get","env":"dev","tenant":"acme","prefix":"flow/1","key":"n","path":"/a"}
 Fields: op (get, set, del, del-prefix, ttl, keys), env, tenant, team, user, prefix, key,
 path, value, ttl. Target options given on the command line fill fields a line leaves out.
-Prints one answer per line: {"ok":true,...} or {"ok":false,"error":{"code","message"}},
-and goes on after a failed line; exits with 1 if any line failed. Blank lines are skipped.
+Prints one answer per line: {"ok":true,...} or {"ok":false,"line":N,"error":{"code","message"}},
+and goes on after a failed line; exits with 1 if any line failed. Blank lines are skipped
+(no answer). Fields an operation does not take are refused, so a typo such as "tll" fails.
 Works on every store, the in-memory one included.
 
 ${TARGET_HELP}
@@ -146,6 +149,7 @@ const OPTIONS = {
   memory: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const;
 
 /**
@@ -164,6 +168,10 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.version) {
+    await io.out(`${config.name} ${config.version}\n`);
+    return 0;
+  }
   const [command, ...rest] = positionals;
   if (command === undefined || command === "help") {
     await (values.help || command === "help" ? io.out : io.err)(HELP.main + "\n");
@@ -223,10 +231,7 @@ async function runOne(
   else if (values.value !== undefined || values.file !== undefined) {
     throw new UsageError(`${command} takes no value; --value and --file are for set`);
   }
-  if (values.ttl !== undefined && command !== "set") {
-    throw new UsageError(`${command} takes no --ttl; it is for set`);
-  }
-  const op = toOperation(fields);
+  const op = toOperation(fields, "options");
   let progress: ((deleted: number) => void) | undefined;
   let shown = 0;
   if (command === "del-prefix" && io.isTerminal) {
@@ -274,6 +279,9 @@ async function readValue(values: Values, io: CliIo): Promise<unknown> {
   } else {
     text = await readAll(io.stdin);
     source = "stdin";
+    if (text.trim() === "") {
+      throw new UsageError("set needs a value: --value JSON, --file FILE, or JSON on stdin");
+    }
   }
   try {
     return JSON.parse(text);
@@ -318,9 +326,9 @@ async function runScript(
         throw new UsageError(`Line ${lineNo} is not a JSON object`);
       }
       const merged: OperationFields = { ...withoutUndefined(defaults), ...fields };
-      answer = await execute(store, toOperation(merged));
+      answer = await execute(store, toOperation(merged, "script"));
     } catch (error) {
-      answer = failure(error);
+      answer = failure(error, lineNo);
       failed++;
     }
     await io.out(JSON.stringify(answer) + "\n");
@@ -334,7 +342,7 @@ function withoutUndefined(fields: OperationFields): OperationFields {
 
 async function report(io: CliIo, error: unknown): Promise<number> {
   if (error instanceof UsageError) {
-    await io.err(`${error.message}\nRun with --help for usage.\n`);
+    await io.err(`${error.message}\nRun "deno task state --help" for usage.\n`);
     return 2;
   }
   if (error instanceof StateError) {

@@ -56,23 +56,55 @@ export interface OperationFields {
   ttl?: unknown;
 }
 
-/** Checks the fields of an operation; store-level checks (key, pointer, value) come later. */
-export function toOperation(fields: OperationFields): Operation {
+/** The fields each operation takes, besides the target (env, tenant, team, user, prefix). */
+const FIELDS: Record<OperationName, readonly (keyof OperationFields)[]> = {
+  get: ["key", "path"],
+  set: ["key", "path", "value", "ttl"],
+  del: ["key"],
+  "del-prefix": [],
+  ttl: ["key"],
+  keys: [],
+};
+
+const TARGET_FIELDS = ["op", "env", "tenant", "team", "user", "prefix"] as const;
+
+/**
+ * Checks the fields of an operation; store-level checks (key, pointer, value) come later.
+ *
+ * @param fields The fields, from command-line options or a script line.
+ * @param source `"options"` to word messages as `--flag`s, `"script"` as JSON fields.
+ */
+export function toOperation(
+  fields: OperationFields,
+  source: "options" | "script" = "options",
+): Operation {
+  const show = (field: string) => source === "options" ? `--${field}` : `"${field}"`;
   const op = fields.op;
   if (typeof op !== "string" || !(OPERATIONS as readonly string[]).includes(op)) {
     throw new UsageError(
-      `Unknown operation ${JSON.stringify(op)}: use one of ${OPERATIONS.join(", ")}`,
+      op === undefined
+        ? `The operation is missing: set "op" to one of ${OPERATIONS.join(", ")}`
+        : `Unknown operation ${JSON.stringify(op)}: use one of ${OPERATIONS.join(", ")}`,
     );
   }
   const name = op as OperationName;
+  const allowed = new Set<string>([...TARGET_FIELDS, ...FIELDS[name]]);
+  for (const [field, value] of Object.entries(fields)) {
+    if (value !== undefined && !allowed.has(field)) {
+      throw new UsageError(
+        `${name} takes no ${show(field)}` +
+          (FIELDS[name].length > 0 ? `; it takes ${FIELDS[name].map(show).join(", ")}` : ""),
+      );
+    }
+  }
   const text = (field: keyof OperationFields, required: boolean): string | undefined => {
     const value = fields[field];
     if (value === undefined || value === null) {
-      if (required) throw new UsageError(`${name} needs --${field}`);
+      if (required) throw new UsageError(`${name} needs ${show(field)}`);
       return undefined;
     }
     if (typeof value !== "string") {
-      throw new UsageError(`--${field} must be a string, got ${JSON.stringify(value)}`);
+      throw new UsageError(`${show(field)} must be a string, got ${JSON.stringify(value)}`);
     }
     return value;
   };
@@ -85,7 +117,11 @@ export function toOperation(fields: OperationFields): Operation {
   const needsKey = name !== "del-prefix" && name !== "keys";
   const value = fields.value;
   if (name === "set" && value === undefined) {
-    throw new UsageError("set needs a value: --value JSON, --file FILE, or JSON on stdin");
+    throw new UsageError(
+      source === "options"
+        ? "set needs a value: --value JSON, --file FILE, or JSON on stdin"
+        : 'set needs "value"',
+    );
   }
   return {
     op: name,
@@ -94,16 +130,16 @@ export function toOperation(fields: OperationFields): Operation {
     key: needsKey ? text("key", true)! : "",
     path: text("path", false) ?? null,
     value: value as JsonValue | undefined,
-    ttl: parseTtl(fields.ttl),
+    ttl: parseTtl(fields.ttl, show("ttl")),
   };
 }
 
-function parseTtl(ttl: unknown): number | null {
+function parseTtl(ttl: unknown, shown: string): number | null {
   if (ttl === undefined || ttl === null) return null;
   if (typeof ttl === "number") return ttl;
   if (typeof ttl === "string" && /^[0-9]+$/.test(ttl)) return Number(ttl);
   throw new UsageError(
-    `--ttl must be a whole number of seconds (0 removes the TTL), got ${JSON.stringify(ttl)}`,
+    `${shown} must be a whole number of seconds (0 removes the TTL), got ${JSON.stringify(ttl)}`,
   );
 }
 
@@ -158,12 +194,15 @@ export async function execute(
 }
 
 /** The answer of a failed operation, as a `run` output line. */
-export function failure(error: unknown): { ok: false; error: { code: string; message: string } } {
-  if (error instanceof StateError) {
-    return { ok: false, error: { code: error.code, message: error.message } };
-  }
-  if (error instanceof UsageError) {
-    return { ok: false, error: { code: "invalid_input", message: error.message } };
-  }
-  return { ok: false, error: { code: "internal", message: String(error) } };
+export function failure(
+  error: unknown,
+  line: number,
+): { ok: false; line: number; error: { code: string; message: string } } {
+  const code = error instanceof StateError
+    ? error.code
+    : error instanceof UsageError
+    ? "invalid_input"
+    : "internal";
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, line, error: { code, message } };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { invalidInput } from "./errors.ts";
+import { invalidInput, quote } from "./errors.ts";
 import { describeType } from "./ids.ts";
 import { pointerOf } from "./state_path.ts";
 
@@ -89,7 +89,7 @@ function explain(value: unknown, base: readonly string[], maxDepth: number): str
   const path = [...base];
   const stack: object[] = [];
   const visit = (v: unknown, depth: number): string | null => {
-    const where = () => `at ${JSON.stringify(pointerOf(path))}`;
+    const where = () => `at ${quote(pointerOf(path))}`;
     switch (typeof v) {
       case "string":
       case "boolean":

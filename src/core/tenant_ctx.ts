@@ -11,6 +11,7 @@ import { invalidInput } from "./errors.ts";
 export const KEY_ROOT = "greentic:state:";
 
 let scopeOfCtx: (ctx: TenantCtx) => string;
+let isCtx: (value: object) => value is TenantCtx;
 
 /**
  * An immutable tenant context. Every id is validated when the context is made, so a
@@ -42,6 +43,7 @@ export class TenantCtx {
 
   static {
     scopeOfCtx = (ctx) => ctx.#scope;
+    isCtx = (value): value is TenantCtx => #scope in value;
   }
 
   /**
@@ -96,7 +98,7 @@ export class TenantCtx {
  * A context made by another copy of this module is re-validated field by field.
  */
 export function ctxScope(ctx: unknown): string {
-  if (ctx instanceof TenantCtx) return scopeOfCtx(ctx);
+  if (typeof ctx === "object" && ctx !== null && isCtx(ctx)) return scopeOfCtx(ctx);
   if (typeof ctx !== "object" || ctx === null) {
     throw invalidInput(`Invalid tenant context: expected a TenantCtx, got ${describeType(ctx)}`);
   }

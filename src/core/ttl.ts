@@ -23,7 +23,7 @@ export function checkTtl(ttlSecs: unknown): number | null {
   ) {
     const shown = typeof ttlSecs === "number" ? String(ttlSecs) : describeType(ttlSecs);
     throw invalidInput(
-      `Invalid TTL ${shown}: use a whole number of seconds from 0 (no expiry) to ` +
+      `Invalid TTL (got ${shown}): use a whole number of seconds from 0 (no expiry) to ` +
         `${MAX_TTL_SECS}, or null to keep the current TTL`,
     );
   }

@@ -71,7 +71,7 @@ export class InMemoryStateStore implements StateStore {
    * @param options The clock to use.
    */
   constructor(options: InMemoryStateStoreOptions = {}) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options?.now ?? Date.now;
   }
 
   /** Entries held, expired ones not yet reclaimed included. */
