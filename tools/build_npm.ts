@@ -121,10 +121,12 @@ function emit(root: string, outDir: string, rootNames: string[]): void {
     rootDir: root,
     outDir,
     strict: true,
-    // `deno check` (run by `deno task check`) type-checks this code against Deno's and
-    // Node's types; this build only emits, so it needs neither the libs nor the drivers.
+    // `deno check` (run by `deno task check`) type-checks this code; this build only emits.
+    // Declaration emit still needs the standard library's types (`Symbol.asyncDispose` is
+    // a well-known symbol only to a compiler that knows the lib), but not Node's or the
+    // drivers' types: it copies the code's explicit annotations.
     noCheck: true,
-    noLib: true,
+    lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"],
     types: [],
     skipLibCheck: true,
     newLine: ts.NewLineKind.LineFeed,

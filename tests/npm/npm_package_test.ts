@@ -8,10 +8,13 @@
  */
 
 import assert from "node:assert/strict";
+import ts from "typescript";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONSUMER = new URL("./consumer_check.mjs", import.meta.url).pathname;
 const decoder = new TextDecoder();
+/** The Node.js 20 types a TypeScript user of the package compiles against. */
+const TYPES_NODE = "@types/node@20.19.43";
 
 interface Ran {
   stdout: string;
@@ -145,7 +148,10 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
     const withoutIoredis = `${tmp}/without-ioredis`;
     await t.step("npm install the tarball", async () => {
       await Promise.all([
-        nodeProject(withIoredis, tarball, ioredis === undefined ? [] : [`ioredis@${ioredis}`]),
+        nodeProject(withIoredis, tarball, [
+          TYPES_NODE,
+          ...ioredis === undefined ? [] : [`ioredis@${ioredis}`],
+        ]),
         nodeProject(withoutIoredis, tarball, []),
       ]);
     });
@@ -161,6 +167,40 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
     const nodeTest = (cwd: string, env: Record<string, string>) =>
       run("node", ["--test", "--test-reporter=spec", "consumer_check.mjs"], { cwd, env });
 
+    await t.step("a TypeScript user's code type-checks against the .d.ts files", async () => {
+      const file = `${withIoredis}/consumer_types.ts`;
+      await Deno.writeTextFile(file, consumerTypes(expectRedis));
+      const options: ts.CompilerOptions = {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        lib: ["lib.es2022.d.ts"],
+        types: ["node"],
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
+        noEmit: true,
+        skipLibCheck: false,
+      };
+      const host = ts.createCompilerHost(options);
+      host.getCurrentDirectory = () => withIoredis;
+      const program = ts.createProgram({ rootNames: [file], options, host });
+      const diagnostics = ts.getPreEmitDiagnostics(program);
+      assert.equal(
+        diagnostics.length,
+        0,
+        ts.formatDiagnostics(diagnostics, {
+          getCanonicalFileName: (name) => name,
+          getCurrentDirectory: () => withIoredis,
+          getNewLine: () => "\n",
+        }),
+      );
+      const ours = program.getSourceFiles().filter((source) =>
+        source.fileName.includes("/node_modules/@greentic/state/")
+      );
+      assert.ok(ours.length > 5, "the package's own .d.ts files were checked");
+    });
+
     await t.step("node --test with ioredis installed", async () => {
       await nodeTest(withIoredis, consumerEnv("with"));
     });
@@ -171,3 +211,50 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+/** A Node.js TypeScript user's code; `@ts-expect-error` lines fail if a type became `any`. */
+function consumerTypes(withRedis: boolean): string {
+  const redis = !withRedis ? "" : `
+import { RedisStateStore } from "@greentic/state";
+export async function redis(url: string): Promise<StateStore> {
+  const store: RedisStateStore = await RedisStateStore.connect(url);
+  return store;
+}
+`;
+  return `import {
+  InMemoryStateStore,
+  type JsonValue,
+  StateError,
+  type StateErrorCode,
+  StatePath,
+  type StateStore,
+  TenantCtx,
+} from "@greentic/state";
+
+export async function use(): Promise<string[]> {
+  const store: StateStore = new InMemoryStateStore({ now: () => Date.now() });
+  const ctx: TenantCtx = new TenantCtx("dev", "acme").withTeam("ops").withUser("u1");
+  await store.setJson(ctx, "flow", "doc", null, { steps: ["a"], done: false }, 60);
+  await store.setJson(ctx, "flow", "doc", StatePath.fromPointer("/done"), true);
+  // @ts-expect-error a bigint is not a JSON value
+  await store.setJson(ctx, "flow", "doc", null, 1n);
+  // @ts-expect-error the tenant context comes first
+  await store.getJson("flow", ctx, "doc");
+  const value: JsonValue | undefined = await store.getJson(ctx, "flow", "doc", "/steps/0");
+  const ttl: number | null | undefined = await store.ttl(ctx, "flow", "doc");
+  const removed: number = await store.delPrefix(ctx, "flow");
+  const keys: string[] = [];
+  for await (const key of store.listKeys(ctx, "flow")) keys.push(key);
+  try {
+    await store.getJson(ctx, "flow", "doc", "bad");
+  } catch (error) {
+    if (error instanceof StateError) {
+      const code: StateErrorCode = error.code;
+      keys.push(code);
+    }
+  }
+  await store.close();
+  return [...keys, String(value), String(ttl), String(removed)];
+}
+${redis}`;
+}
