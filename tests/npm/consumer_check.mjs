@@ -84,6 +84,15 @@ test("ioredis is installed only where the project asked for it", () => {
   assert.equal(found, expectIoredis);
 });
 
+test(
+  "CommonJS code can require the package where Node.js loads ES modules with require()",
+  { skip: !process.features.require_module && "this Node.js has no require(esm)" },
+  () => {
+    const required = require("@greentic/state");
+    assert.equal(required.InMemoryStateStore, InMemoryStateStore, "one copy of the module");
+  },
+);
+
 test("the in-memory store works", async () => {
   const store = new InMemoryStateStore();
   await exercise(store);

@@ -164,8 +164,18 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
       GREENTIC_REDIS_URL: Deno.env.get("REDIS_URL") || "redis://127.0.0.1:6379",
       GREENTIC_ENV_ID: `${runId}-${project}`,
     });
-    const nodeTest = (cwd: string, env: Record<string, string>) =>
-      run("node", ["--test", "--test-reporter=spec", "consumer_check.mjs"], { cwd, env });
+    /** Runs the Node test file; checks that nothing was skipped that should have run. */
+    const nodeTest = async (cwd: string, env: Record<string, string>) => {
+      const { stdout } = await run(
+        "node",
+        ["--test", "--test-reporter=spec", "consumer_check.mjs"],
+        { cwd, env },
+      );
+      const count = (name: string) => Number(stdout.match(new RegExp(`ℹ ${name} (\\d+)`))?.[1]);
+      assert.equal(count("fail"), 0, stdout);
+      assert.ok(count("pass") >= 6, stdout);
+      assert.equal(count("skipped"), expectRedis ? 0 : 1, stdout);
+    };
 
     await t.step("a TypeScript user's code type-checks against the .d.ts files", async () => {
       const file = `${withIoredis}/consumer_types.ts`;
