@@ -199,7 +199,13 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
       const host = ts.createCompilerHost(options);
       host.getCurrentDirectory = () => withIoredis;
       const program = ts.createProgram({ rootNames: [file], options, host });
-      const diagnostics = ts.getPreEmitDiagnostics(program);
+      // Errors in other packages' declarations (ioredis 6 imports the untyped
+      // redis-errors) are theirs, and users silence them with skipLibCheck; this package's
+      // own declarations and the user's code must have none.
+      const diagnostics = ts.getPreEmitDiagnostics(program).filter((diagnostic) => {
+        const name = diagnostic.file?.fileName ?? "";
+        return !name.includes("/node_modules/") || name.includes("/node_modules/@greentic/");
+      });
       assert.equal(
         diagnostics.length,
         0,
