@@ -42,6 +42,8 @@ Deno.test("cli: --help for the tool and every command", async () => {
   const none = await cli([]);
   assert.equal(none.code, 2);
   assert.match(none.err, /Usage/);
+  const inherited = await cli(["constructor", "--help"]);
+  assert.equal(inherited.code, 2);
   const unknown = await cli(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /Unknown command "frobnicate"/);

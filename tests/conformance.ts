@@ -427,6 +427,41 @@ export async function conformance(t: Deno.TestContext, options: ConformanceOptio
       assert.deepEqual(await store.getJson(ctx, "p", "k"), { keep: true });
       assert.equal(await store.getJson(ctx, "p", "other"), undefined);
       assert.deepEqual(await collect(store.listKeys(ctx, "p")), ["k"]);
+      // Values that JSON.stringify would turn into something else, or that throw.
+      const arrayWithToJson = Object.assign([1], { toJSON: () => "x" });
+      const hiddenToJson = Object.defineProperty({ a: 1 }, "toJSON", { value: () => ({ d: 1 }) });
+      const throwing = Object.defineProperty({}, "x", {
+        enumerable: true,
+        get() {
+          throw new Error("boom");
+        },
+      });
+      const throwingIndex = Object.defineProperty([0], "0", {
+        enumerable: true,
+        get() {
+          throw new Error("boom");
+        },
+      });
+      const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+      revoke();
+      const lyingProxy = new Proxy(new Point(), { getPrototypeOf: () => Object.prototype });
+      for (
+        const value of [arrayWithToJson, hiddenToJson, throwing, throwingIndex, revoked, [revoked]]
+      ) {
+        await rejectsWith(store.setJson(ctx, "p", "k", null, value as JsonValue), "invalid_input");
+        await rejectsWith(store.setJson(ctx, "p", "k", "/x", value as JsonValue), "invalid_input");
+      }
+      await rejectsWith(
+        store.setJson(ctx, "p", "k", null, { nested: [hiddenToJson] } as unknown as JsonValue),
+        "invalid_input",
+        /"\/nested\/0".*toJSON/,
+      );
+      try {
+        await store.setJson(ctx, "p", "proxy", null, lyingProxy as unknown as JsonValue);
+        assert.deepEqual(await store.getJson(ctx, "p", "proxy"), { x: 1 }); // its data, nothing else
+      } catch (error) {
+        assert.ok(error instanceof StateError && error.code === "invalid_input");
+      }
       // Objects without a prototype are plain data.
       const bare = Object.create(null);
       bare.x = 1;
@@ -670,6 +705,35 @@ export async function conformance(t: Deno.TestContext, options: ConformanceOptio
     await rejectsWith(store.getJson(null as unknown as TenantCtx, "p", "k"), "invalid_input");
     const unbranded = Object.create(TenantCtx.prototype) as TenantCtx;
     await rejectsWith(store.getJson(unbranded, "p", "k"), "invalid_input");
+    // Lookalikes of StateKey and StatePath are not trusted.
+    const fakeKey = Object.create(StateKey.prototype, { value: { value: 1 } }) as StateKey;
+    await rejectsWith(store.setJson(ctx, "p", fakeKey, null, 1), "invalid_input", /key/);
+    await rejectsWith(store.getJson(ctx, "p", fakeKey), "invalid_input", /key/);
+    const fakePath = Object.create(StatePath.prototype, {
+      segments: { value: ["__proto__", "polluted"] },
+    }) as StatePath;
+    await rejectsWith(store.setJson(ctx, "p", "k", fakePath, 1), "invalid_input", /path/);
+    await rejectsWith(store.getJson(ctx, "p", "k", fakePath), "invalid_input", /path/);
+    let calls = 0;
+    const shifty = { toString: () => (++calls === 4 ? "constructor" : "x") };
+    const Ctor = StatePath as unknown as new (segments: unknown[]) => StatePath;
+    await rejectsWith(
+      (async () => {
+        await store.setJson(ctx, "p", "k", new Ctor([shifty, "prototype", "polluted"]), 1);
+      })(),
+      "invalid_input",
+    );
+    await rejectsWith(
+      (async () => {
+        await store.setJson(ctx, "p", "k", StatePath.fromSegments([["__proto__"]] as never), 1);
+      })(),
+      "invalid_input",
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    // Ids have no length limit beyond the character rule.
+    const long = new TenantCtx("e".repeat(300), "t".repeat(1000));
+    await store.setJson(long, "p", "k", null, 1);
+    assert.equal(await store.getJson(long, "p", "k"), 1);
   });
 
   await step("tenant ids are validated and contexts are immutable", () => {
@@ -705,6 +769,7 @@ export async function conformance(t: Deno.TestContext, options: ConformanceOptio
   await step("closed stores are unavailable", async ({ store, ctx }) => {
     await store.setJson(ctx, "p", "k", null, 1);
     await store.close();
+    await rejectsWith(store.getJson(ctx, "p", "k", "bad pointer"), "unavailable");
     await rejectsWith(store.getJson(ctx, "p", "k"), "unavailable");
     await rejectsWith(store.setJson(ctx, "p", "k", null, 1), "unavailable");
     await rejectsWith(store.ttl(ctx, "p", "k"), "unavailable");

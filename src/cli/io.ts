@@ -45,16 +45,20 @@ export function processIo(): CliIo {
 
 /** Yields the lines of a byte stream, without their line ends. */
 export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let rest = "";
+  let pending: string[] = []; // pieces of a line not ended yet: no quadratic re-scanning
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    rest += chunk;
+    let start = 0;
     let end: number;
-    while ((end = rest.indexOf("\n")) !== -1) {
-      yield rest.slice(0, end).replace(/\r$/, "");
-      rest = rest.slice(end + 1);
+    while ((end = chunk.indexOf("\n", start)) !== -1) {
+      pending.push(chunk.slice(start, end));
+      yield pending.join("").replace(/\r$/, "");
+      pending = [];
+      start = end + 1;
     }
+    if (start < chunk.length) pending.push(chunk.slice(start));
   }
-  if (rest !== "") yield rest.replace(/\r$/, "");
+  const last = pending.join("");
+  if (last !== "") yield last.replace(/\r$/, "");
 }
 
 /** Reads a whole byte stream as text. */

@@ -177,7 +177,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
     await (values.help || command === "help" ? io.out : io.err)(HELP.main + "\n");
     return values.help || command === "help" ? 0 : 2;
   }
-  const help = HELP[command];
+  const help = Object.hasOwn(HELP, command) ? HELP[command] : undefined;
   if (help === undefined || command === "main") {
     await io.err(`Unknown command "${command}"\n\n${HELP.main}\n`);
     return 2;

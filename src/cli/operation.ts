@@ -130,14 +130,14 @@ export function toOperation(
     key: needsKey ? text("key", true)! : "",
     path: text("path", false) ?? null,
     value: value as JsonValue | undefined,
-    ttl: parseTtl(fields.ttl, show("ttl")),
+    ttl: parseTtl(fields.ttl, show("ttl"), source),
   };
 }
 
-function parseTtl(ttl: unknown, shown: string): number | null {
+function parseTtl(ttl: unknown, shown: string, source: "options" | "script"): number | null {
   if (ttl === undefined || ttl === null) return null;
-  if (typeof ttl === "number") return ttl;
-  if (typeof ttl === "string" && /^[0-9]+$/.test(ttl)) return Number(ttl);
+  if (typeof ttl === "number") return ttl; // range and whole-ness are the store's to check
+  if (source === "options" && typeof ttl === "string" && /^[0-9]+$/.test(ttl)) return Number(ttl);
   throw new UsageError(
     `${shown} must be a whole number of seconds (0 removes the TTL), got ${JSON.stringify(ttl)}`,
   );

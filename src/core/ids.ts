@@ -14,9 +14,6 @@ export interface IdParser {
 
 const ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
-/** The longest id accepted, in characters. */
-export const MAX_ID_LENGTH = 256;
-
 /** Checks `value` against the id rule and returns it, or throws `invalid_input` naming `field`. */
 export function parseId(field: string, value: unknown): string {
   if (typeof value !== "string") {
@@ -25,11 +22,9 @@ export function parseId(field: string, value: unknown): string {
   if (value.length === 0) {
     throw invalidInput(`Invalid ${field} id: it is empty; use letters, digits, ".", "_" or "-"`);
   }
-  if (value.length > MAX_ID_LENGTH || !ID_PATTERN.test(value)) {
+  if (!ID_PATTERN.test(value)) {
     throw invalidInput(
-      `Invalid ${field} id ${
-        quote(value)
-      }: use 1 to ${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`,
+      `Invalid ${field} id ${quote(value)}: use only letters, digits, ".", "_" or "-"`,
     );
   }
   return value;

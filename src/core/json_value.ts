@@ -26,31 +26,50 @@ export type JsonValue =
  */
 export const MAX_DEPTH = 512;
 
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+
 /**
- * Throws `invalid_input` unless `value` is JSON: null, booleans, finite numbers, strings,
- * arrays (no holes, no subclasses) and plain objects, nested at most `maxDepth` levels,
- * without cycles. The message names the pointer (under `base`) of the offending part.
+ * Returns the JSON text of `value`, or throws `invalid_input` unless it is JSON: null,
+ * booleans, finite numbers, strings, arrays (no holes, no subclasses) and plain objects,
+ * nested at most `maxDepth` levels, without cycles or `toJSON` methods. The message names
+ * the pointer (under `base`) of the offending part.
+ *
+ * Members keyed by symbols and non-enumerable members are not part of JSON and are left
+ * out, as `JSON.stringify` does. The value is read twice (checked, then serialized), so
+ * accessors and proxies must answer the same both times.
  *
  * @param value The value to check.
  * @param base The tokens of the path the value is written at, for messages.
  * @param maxDepth How many container levels the value may have.
  */
+export function toJsonText(
+  value: unknown,
+  base: readonly string[] = [],
+  maxDepth: number = MAX_DEPTH,
+): string {
+  let text: string | undefined;
+  try {
+    // A cycle fails the depth bound, so the fast check needs no ancestor list.
+    if (isJson(value, maxDepth)) text = JSON.stringify(value);
+  } catch {
+    // A throwing accessor or proxy trap: explained below.
+  }
+  if (typeof text === "string") return text;
+  throw invalidInput(explain(value, base, maxDepth));
+}
+
+/** Throws `invalid_input` unless `value` is JSON; see {@linkcode toJsonText}. */
 export function assertJson(
   value: unknown,
   base: readonly string[] = [],
   maxDepth: number = MAX_DEPTH,
 ): asserts value is JsonValue {
-  let ok: boolean;
-  try {
-    ok = isJson(value, maxDepth, []);
-  } catch {
-    ok = false; // a throwing getter or proxy trap: explained by `explain` below
-  }
-  if (!ok) throw invalidInput(explain(value, base, maxDepth));
+  toJsonText(value, base, maxDepth);
 }
 
 /** The fast check: no paths kept, just a yes or no. */
-function isJson(value: unknown, depth: number, ancestors: object[]): boolean {
+function isJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -59,24 +78,19 @@ function isJson(value: unknown, depth: number, ancestors: object[]): boolean {
       return Number.isFinite(value);
     case "object": {
       if (value === null) return true;
-      if (depth === 0 || ancestors.includes(value)) return false;
-      ancestors.push(value);
+      if (depth === 0) return false;
       if (Array.isArray(value)) {
-        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+        if (Object.getPrototypeOf(value) !== ARRAY_PROTO || "toJSON" in value) return false;
         for (let i = 0; i < value.length; i++) {
-          if (!isJson(value[i], depth - 1, ancestors)) return false;
+          if (!isJson(value[i], depth - 1)) return false;
         }
-      } else {
-        const proto = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) return false;
-        const keys = Object.keys(value);
-        for (let i = 0; i < keys.length; i++) {
-          if (!isJson((value as Record<string, unknown>)[keys[i]!], depth - 1, ancestors)) {
-            return false;
-          }
-        }
+        return true;
       }
-      ancestors.pop();
+      const proto = Object.getPrototypeOf(value);
+      if ((proto !== OBJECT_PROTO && proto !== null) || "toJSON" in value) return false;
+      for (const key in value) {
+        if (!isJson((value as Record<string, unknown>)[key], depth - 1)) return false;
+      }
       return true;
     }
     default:
@@ -88,8 +102,8 @@ function isJson(value: unknown, depth: number, ancestors: object[]): boolean {
 function explain(value: unknown, base: readonly string[], maxDepth: number): string {
   const path = [...base];
   const stack: object[] = [];
+  const where = () => `at ${quote(pointerOf(path))}`;
   const visit = (v: unknown, depth: number): string | null => {
-    const where = () => `at ${quote(pointerOf(path))}`;
     switch (typeof v) {
       case "string":
       case "boolean":
@@ -106,34 +120,24 @@ function explain(value: unknown, base: readonly string[], maxDepth: number): str
         }
         const isArray = Array.isArray(v);
         const proto = Object.getPrototypeOf(v);
-        if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
+        if (isArray ? proto !== ARRAY_PROTO : proto !== OBJECT_PROTO && proto !== null) {
           return `${describeType(v)} ${where()} is not JSON; convert it to a plain object, ` +
             `array, string or number first`;
         }
+        if ("toJSON" in v) {
+          return `the ${isArray ? "array" : "object"} ${where()} has a toJSON member, so it ` +
+            `would not be stored as it is; pass the plain data it stands for`;
+        }
         stack.push(v);
-        if (isArray) {
-          const array = v as unknown[];
-          for (let i = 0; i < array.length; i++) {
-            path.push(String(i));
-            const problem = i in array
-              ? visit(array[i], depth - 1)
-              : `an array hole ${where()} is not JSON; fill it with null`;
-            if (problem !== null) return problem;
-            path.pop();
+        const keys = isArray ? Array.from((v as unknown[]).keys(), String) : Object.keys(v);
+        for (const key of keys) {
+          path.push(key);
+          if (isArray && !(key in v)) {
+            return `an array hole ${where()} is not JSON; fill it with null`;
           }
-        } else {
-          for (const key of Object.keys(v)) {
-            path.push(key);
-            let member: unknown;
-            try {
-              member = (v as Record<string, unknown>)[key];
-            } catch (error) {
-              return `reading the member ${where()} threw: ${String(error)}`;
-            }
-            const problem = visit(member, depth - 1);
-            if (problem !== null) return problem;
-            path.pop();
-          }
+          const problem = visit((v as Record<string, unknown>)[key], depth - 1);
+          if (problem !== null) return problem;
+          path.pop();
         }
         stack.pop();
         return null;
@@ -142,7 +146,15 @@ function explain(value: unknown, base: readonly string[], maxDepth: number): str
         return `${describeType(v)} ${where()} is not JSON`;
     }
   };
-  const problem = visit(value, maxDepth) ??
-    "the value changed while it was checked (a getter or proxy?); pass plain data";
-  return `Cannot store value: ${problem}`;
+  let problem: string | null;
+  try {
+    problem = visit(value, maxDepth);
+  } catch (error) {
+    problem = `reading the value ${where()} threw: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+  }
+  return `Cannot store value: ${
+    problem ?? "it changed while it was checked (an accessor or proxy?); pass plain data"
+  }`;
 }

@@ -7,6 +7,8 @@
 import { invalidInput } from "./errors.ts";
 import { describeType } from "./ids.ts";
 
+let textOfKey: (key: object) => string | undefined;
+
 /**
  * The key of one JSON document within a namespace. Any well-formed string is a key,
  * the empty string included; `/` and `:` have no special meaning in it.
@@ -24,6 +26,12 @@ import { describeType } from "./ids.ts";
 export class StateKey {
   /** The key as a string. */
   readonly value: string;
+  /** The checked key: what storage uses, whatever `value` is made to say. */
+  #value: string;
+
+  static {
+    textOfKey = (key) => #value in key ? key.#value : undefined;
+  }
 
   /**
    * Makes a key.
@@ -32,7 +40,7 @@ export class StateKey {
    * @throws {StateError} `invalid_input` if `value` is not such a string.
    */
   constructor(value: string) {
-    this.value = checkText("key", value);
+    this.value = this.#value = checkText("key", value);
     Object.freeze(this);
   }
 
@@ -61,6 +69,10 @@ export function checkText(field: "key" | "prefix", value: unknown): string {
 
 /** Returns the string of a `StateKey | string` argument, validated. */
 export function keyText(key: unknown): string {
-  if (key instanceof StateKey) return key.value;
-  return checkText("key", key);
+  if (typeof key === "string") return checkText("key", key);
+  const text = typeof key === "object" && key !== null ? textOfKey(key) : undefined;
+  if (text === undefined) {
+    throw invalidInput(`Invalid key: expected a StateKey or a string, got ${describeType(key)}`);
+  }
+  return text;
 }

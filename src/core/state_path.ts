@@ -9,6 +9,8 @@ import { describeType } from "./ids.ts";
 
 const BAD_ESCAPE = /~(?![01])/;
 
+let segmentsOfPath: (path: object) => readonly string[] | undefined;
+
 /**
  * A parsed JSON Pointer (RFC 6901): the path to a part of a JSON document.
  *
@@ -27,13 +29,28 @@ const BAD_ESCAPE = /~(?![01])/;
  * ```
  */
 export class StatePath {
+  /** The checked tokens: what reads and writes use, whatever `segments` is made to say. */
+  #segments: readonly string[];
+
+  static {
+    segmentsOfPath = (path) => #segments in path ? path.#segments : undefined;
+  }
+
   static #root = new StatePath([]);
 
   /** The unescaped reference tokens, outermost first; empty for the root. */
   readonly segments: readonly string[];
 
-  private constructor(segments: readonly string[]) {
-    this.segments = Object.freeze(segments);
+  private constructor(segments: string[]) {
+    // Reachable from plain JavaScript despite `private`: check the tokens again.
+    for (const segment of segments) {
+      if (typeof segment !== "string") {
+        throw invalidInput(
+          `Invalid path segment: expected a string, got ${describeType(segment)}`,
+        );
+      }
+    }
+    this.segments = this.#segments = Object.freeze(segments);
     Object.freeze(this);
   }
 
@@ -86,16 +103,7 @@ export class StatePath {
     if (!Array.isArray(segments)) {
       throw invalidInput(`Invalid path segments: expected an array, got ${describeType(segments)}`);
     }
-    const copy: string[] = [];
-    for (const segment of segments) {
-      if (typeof segment !== "string") {
-        throw invalidInput(
-          `Invalid path segment: expected a string, got ${describeType(segment)}`,
-        );
-      }
-      copy.push(segment);
-    }
-    return copy.length === 0 ? StatePath.#root : new StatePath(copy);
+    return segments.length === 0 ? StatePath.#root : new StatePath([...segments]);
   }
 
   /** Whether this is the root path. */
@@ -131,8 +139,9 @@ const NO_SEGMENTS: readonly string[] = Object.freeze([]);
  */
 export function pathSegments(path: unknown): readonly string[] {
   if (path === null || path === undefined || path === "") return NO_SEGMENTS;
-  if (path instanceof StatePath) return path.segments;
   if (typeof path === "string") return StatePath.fromPointer(path).segments;
+  const segments = typeof path === "object" ? segmentsOfPath(path) : undefined;
+  if (segments !== undefined) return segments;
   throw invalidInput(
     `Invalid path: expected a StatePath, a JSON Pointer string or null, got ${describeType(path)}`,
   );

@@ -87,6 +87,7 @@ export class InMemoryStateStore implements StateStore {
     path?: StatePath | string | null,
   ): Promise<JsonValue | undefined> {
     try {
+      this.#checkOpen();
       const space = namespaceOf(ctx, prefix);
       const name = keyText(key);
       const segments = pathSegments(path);
@@ -109,15 +110,16 @@ export class InMemoryStateStore implements StateStore {
     ttlSecs?: number | null,
   ): Promise<void> {
     try {
+      this.#checkOpen();
       const space = namespaceOf(ctx, prefix);
       const name = keyText(key);
       const segments = pathSegments(path);
       const ttl = checkTtl(ttlSecs);
-      checkWrite(segments, value);
+      const text = checkWrite(segments, value);
       const entry = this.#live(space, name);
       const json = segments.length === 0
-        ? JSON.stringify(value)
-        : JSON.stringify(writeAt(entry && JSON.parse(entry.json), segments, value));
+        ? text
+        : JSON.stringify(writeAt(entry && JSON.parse(entry.json), segments, JSON.parse(text)));
       const now = this.#now();
       const deadline = ttl === null
         ? entry?.deadline ?? Infinity
@@ -143,6 +145,7 @@ export class InMemoryStateStore implements StateStore {
   /** {@inheritDoc StateStore.ttl} */
   ttl(ctx: TenantCtx, prefix: string, key: StateKey | string): Promise<number | null | undefined> {
     try {
+      this.#checkOpen();
       const space = namespaceOf(ctx, prefix);
       const name = keyText(key);
       const entry = this.#live(space, name);
@@ -157,6 +160,7 @@ export class InMemoryStateStore implements StateStore {
   /** {@inheritDoc StateStore.del} */
   del(ctx: TenantCtx, prefix: string, key: StateKey | string): Promise<boolean> {
     try {
+      this.#checkOpen();
       const space = namespaceOf(ctx, prefix);
       const name = keyText(key);
       const entry = this.#live(space, name);
@@ -171,8 +175,8 @@ export class InMemoryStateStore implements StateStore {
   /** {@inheritDoc StateStore.delPrefix} */
   delPrefix(ctx: TenantCtx, prefix: string): Promise<number> {
     try {
-      const space = namespaceOf(ctx, prefix);
       this.#checkOpen();
+      const space = namespaceOf(ctx, prefix);
       const entries = this.#spaces.get(space);
       if (entries === undefined) return Promise.resolve(0);
       const now = this.#now();
@@ -188,14 +192,16 @@ export class InMemoryStateStore implements StateStore {
 
   /** {@inheritDoc StateStore.listKeys} */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
-    const space = namespaceOf(ctx, prefix);
     this.#checkOpen();
+    const space = namespaceOf(ctx, prefix);
     const entries = this.#spaces.get(space);
     if (entries === undefined) return;
-    const now = this.#now();
-    const keys: string[] = [];
-    for (const [name, entry] of entries) if (now < entry.deadline) keys.push(name);
-    yield* keys;
+    // Keys present when the listing starts, each yielded only if still live when its turn
+    // comes; keys added meanwhile may be missed (as with Redis SCAN).
+    for (const name of [...entries.keys()]) {
+      this.#checkOpen();
+      if (this.#live(space, name) !== undefined) yield name;
+    }
   }
 
   /** {@inheritDoc StateStore.close} */
@@ -218,7 +224,6 @@ export class InMemoryStateStore implements StateStore {
 
   /** Returns the live entry, dropping it if it has expired. */
   #live(space: string, name: string): Entry | undefined {
-    this.#checkOpen();
     const entry = this.#spaces.get(space)?.get(name);
     if (entry === undefined) return undefined;
     if (this.#now() < entry.deadline) return entry;
