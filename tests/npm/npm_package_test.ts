@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import ts from "typescript";
+import { buildNpm } from "../../tools/build_npm.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONSUMER = new URL("./consumer_check.mjs", import.meta.url).pathname;
@@ -86,15 +87,9 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
   try {
     const packageDir = `${tmp}/package`;
     await t.step("build", async () => {
-      await run(Deno.execPath(), [
-        "run",
-        "--allow-read",
-        `--allow-write=${packageDir}`,
-        "--allow-env",
-        "tools/build_npm.ts",
-        "--out-dir",
-        packageDir,
-      ]);
+      // The same function `deno task build:npm` runs, in this process: the TypeScript
+      // compiler is loaded here anyway for the type check below.
+      await buildNpm({ outDir: packageDir });
       const manifest = JSON.parse(await Deno.readTextFile(`${packageDir}/package.json`));
       const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
       assert.equal(manifest.name, config.name);
