@@ -792,7 +792,8 @@ export async function conformance(t: Deno.TestContext, options: ConformanceOptio
 
   await step("property: any JSON value round-trips, whole and by path", async ({ store, ctx }) => {
     await fc.assert(
-      fc.asyncProperty(jsonValue, fc.string(), async (value, member) => {
+      // Not "-": writing at /wrap/- appends to a new array, and "-" never resolves on read.
+      fc.asyncProperty(jsonValue, fc.string().filter((m) => m !== "-"), async (value, member) => {
         await store.setJson(ctx, "prop", "k", null, value);
         assert.deepEqual(await store.getJson(ctx, "prop", "k"), value);
         const path = StatePath.fromSegments(["wrap", member]);
