@@ -199,3 +199,61 @@ Deno.test("cli: fields an operation does not take are refused, with the line num
   assert.equal(version.code, 0);
   assert.match(version.out, /^@greentic\/state \d+\.\d+\.\d+/);
 });
+
+Deno.test("cli: the file store keeps state between commands (--db, and the default file)", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = `${dir}/state.db`;
+  const base = ["--env", "dev", "--tenant", "acme", "--prefix", "flow/1", "--key", "node"];
+  try {
+    const set = await cli([
+      "set",
+      ...base,
+      "--db",
+      db,
+      "--value",
+      '{"status":"ready"}',
+      "--ttl",
+      "300",
+    ]);
+    assert.equal(set.code, 0, set.err);
+    const get = await cli(["get", ...base, "--db", db, "--path", "/status", "--verbose"]);
+    assert.equal(get.code, 0, get.err);
+    assert.equal(JSON.parse(get.out), "ready");
+    assert.match(get.err, /Using sqlite .*state\.db/);
+    const ttl = await cli(["ttl", ...base, "--db", db]);
+    assert.ok([299, 300].includes(JSON.parse(ttl.out).ttl));
+    // Without --db or --redis: ./.greentic-state.db in the working directory.
+    const cwd = Deno.cwd();
+    Deno.chdir(dir);
+    try {
+      assert.equal((await cli(["set", ...base, "--value", "1"])).code, 0);
+      const again = await cli(["get", ...base, "--verbose"]);
+      assert.equal(again.out.trim(), "1");
+      assert.match(again.err, /Using sqlite \.\/\.greentic-state\.db/);
+    } finally {
+      Deno.chdir(cwd);
+    }
+    await Deno.stat(`${dir}/.greentic-state.db`);
+    // A file that is not a database is refused with its path, never emptied.
+    const junk = `${dir}/junk.db`;
+    await Deno.writeTextFile(junk, "not a database at all, just text".repeat(100));
+    const refused = await cli(["get", ...base, "--db", junk]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /error \(unavailable\).*junk\.db/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo: the flow simulation holds isolation on the SQLite store", async () => {
+  const { SqliteStateStore } = await import("../sqlite.ts");
+  const store = new SqliteStateStore({ path: ":memory:" });
+  const report = await runDemo(store, "demo-test", {
+    tenants: 2,
+    runs: 3,
+    nodes: 3,
+    log: () => {},
+  });
+  assert.deepEqual(report.problems, []);
+  await store.close();
+});

@@ -33,7 +33,6 @@ export interface OpenedStore {
  * Opens the store: `--memory`, else `--redis URL` or `REDIS_URL`, else `--db FILE`, else
  * the file store at {@linkcode DEFAULT_DB_FILE}.
  */
-// deno-lint-ignore require-await -- the durable backends are imported lazily once they exist
 export async function openStore(
   choice: StoreChoice,
   env: (name: string) => string | undefined,
@@ -48,13 +47,9 @@ export async function openStore(
       `The Redis backend is not built yet; cannot open ${redactUrl(redis)}`,
     );
   }
-  if (choice.db !== undefined) {
-    throw new StateError(
-      "unavailable",
-      `The file backend is not built yet; cannot open ${choice.db}`,
-    );
-  }
-  return { store: new InMemoryStateStore(), description: "in-memory store (not kept)" };
+  const path = choice.db ?? DEFAULT_DB_FILE;
+  const { SqliteStateStore } = await import("../../sqlite.ts");
+  return { store: new SqliteStateStore({ path }), description: `sqlite ${path}` };
 }
 
 /** Removes the password (and user) from a URL for display. */

@@ -192,10 +192,10 @@ export class SqliteStateStore implements StateStore {
     path?: StatePath | string | null,
   ): Promise<JsonValue | undefined> {
     try {
+      this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
       const name = keyText(key);
       const segments = pathSegments(path);
-      this.#checkOpen();
       const row = this.#sql.select.get(ns, name) as Row | undefined;
       if (row === undefined || !this.#isLive(row.deadline, this.#now())) {
         return Promise.resolve(undefined);
@@ -217,16 +217,16 @@ export class SqliteStateStore implements StateStore {
     ttlSecs?: number | null,
   ): Promise<void> {
     try {
+      this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
       const name = keyText(key);
       const segments = pathSegments(path);
       const ttl = checkTtl(ttlSecs);
-      checkWrite(segments, value);
-      this.#checkOpen();
+      const text = checkWrite(segments, value);
       const now = this.#now();
       if (segments.length === 0) {
         // A whole document needs nothing from the stored one: one statement, no read.
-        const json = JSON.stringify(value);
+        const json = text;
         this.#write(now, () => {
           if (ttl === null) this.#sql.upsertKeep.run(ns, name, json, now);
           else this.#sql.upsert.run(ns, name, json, ttl === 0 ? null : now + ttl * 1000);
@@ -237,7 +237,7 @@ export class SqliteStateStore implements StateStore {
           const row = this.#sql.select.get(ns, name) as Row | undefined;
           const live = row !== undefined && this.#isLive(row.deadline, now) ? row : undefined;
           const doc = live === undefined ? undefined : JSON.parse(live.json) as JsonValue;
-          const json = JSON.stringify(writeAt(doc, segments, value));
+          const json = JSON.stringify(writeAt(doc, segments, JSON.parse(text)));
           const deadline = ttl === null
             ? live?.deadline ?? null
             : ttl === 0
@@ -255,9 +255,9 @@ export class SqliteStateStore implements StateStore {
   /** {@inheritDoc StateStore.ttl} */
   ttl(ctx: TenantCtx, prefix: string, key: StateKey | string): Promise<number | null | undefined> {
     try {
+      this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
       const name = keyText(key);
-      this.#checkOpen();
       const row = this.#sql.selectDeadline.get(ns, name) as Pick<Row, "deadline"> | undefined;
       const now = this.#now();
       if (row === undefined || !this.#isLive(row.deadline, now)) return Promise.resolve(undefined);
@@ -270,9 +270,9 @@ export class SqliteStateStore implements StateStore {
   /** {@inheritDoc StateStore.del} */
   del(ctx: TenantCtx, prefix: string, key: StateKey | string): Promise<boolean> {
     try {
+      this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
       const name = keyText(key);
-      this.#checkOpen();
       const now = this.#now();
       const removed = this.#write(now, () => {
         const rows = this.#sql.delete.all(ns, name) as Pick<Row, "deadline">[];
@@ -287,8 +287,8 @@ export class SqliteStateStore implements StateStore {
   /** {@inheritDoc StateStore.delPrefix} */
   delPrefix(ctx: TenantCtx, prefix: string): Promise<number> {
     try {
-      const ns = namespaceOf(ctx, prefix);
       this.#checkOpen();
+      const ns = namespaceOf(ctx, prefix);
       const now = this.#now();
       const live = this.#write(now, () => {
         this.#sql.deleteExpiredOfNs.run(ns, now);
@@ -308,6 +308,7 @@ export class SqliteStateStore implements StateStore {
    * yielded are seen.
    */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
+    this.#checkOpen();
     const ns = namespaceOf(ctx, prefix);
     let after: string | null = null;
     for (;;) {
