@@ -69,7 +69,8 @@ const DESCRIPTION =
  * @returns What was written.
  */
 export async function buildNpm(options: BuildNpmOptions = {}): Promise<NpmBuild> {
-  const root = options.root ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const root = options.root ??
+    decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
   const outDir = options.outDir ?? `${root}/dist/npm`;
   const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`)) as DenoConfig;
   for (const field of ["name", "version", "license"] as const) {

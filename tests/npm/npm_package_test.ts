@@ -178,7 +178,9 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
 
     await t.step("a TypeScript user's code type-checks against the .d.ts files", async () => {
       const file = `${withIoredis}/consumer_types.ts`;
-      await Deno.writeTextFile(file, consumerTypes(expectRedis));
+      const withSqlite = "./sqlite" in
+        JSON.parse(await Deno.readTextFile(`${packageDir}/package.json`)).exports;
+      await Deno.writeTextFile(file, consumerTypes(expectRedis, withSqlite));
       const options: ts.CompilerOptions = {
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -228,7 +230,13 @@ Deno.test("npm package: builds, packs, installs and runs on Node.js", async (t) 
 });
 
 /** A Node.js TypeScript user's code; `@ts-expect-error` lines fail if a type became `any`. */
-function consumerTypes(withRedis: boolean): string {
+function consumerTypes(withRedis: boolean, withSqlite: boolean): string {
+  const sqlite = !withSqlite ? "" : `
+import type { SqliteStateStore } from "@greentic/state/sqlite";
+export function sqlite(store: SqliteStateStore): StateStore {
+  return store;
+}
+`;
   const redis = !withRedis ? "" : `
 import { RedisStateStore } from "@greentic/state";
 export async function redis(url: string): Promise<StateStore> {
@@ -271,5 +279,5 @@ export async function use(): Promise<string[]> {
   await store.close();
   return [...keys, String(value), String(ttl), String(removed)];
 }
-${redis}`;
+${redis}${sqlite}`;
 }
