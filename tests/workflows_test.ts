@@ -89,6 +89,16 @@ function assertRedisService(job: Job): void {
   assert.match(redis.options ?? "", /--health-cmd/, "steps wait until Redis answers");
 }
 
+/** The Debian packages `.ci/run` installs when missing (`missing+=(...)`). */
+function ciRunPackages(script: string): string[] {
+  const packages = [...script.matchAll(/missing\+=\(([^)]*)\)/g)].flatMap((match) =>
+    (match[1] ?? "").trim().split(/\s+/)
+  );
+  assert.ok(packages.includes("redis-server"), ".ci/run installs redis-server");
+  // redis-tools only brings redis-cli, which .ci/run uses and the tests do not.
+  return packages.filter((pkg) => pkg !== "redis-tools");
+}
+
 /** `deno task check` includes the doc lint of every entry point and the JSR dry run. */
 async function assertCheckPublishes(): Promise<void> {
   const { tasks, exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
@@ -123,10 +133,14 @@ Deno.test("workflows: ci.yml checks, tests with Redis, tests the npm package, bu
   assertDenoPinned(ci, test);
   assertRedisService(test);
   assert.equal(uses(test, "actions/setup-node")?.with?.["node-version"], "20");
-  assert.ok(
-    runs(test).some((run) => /apt-get install .*redis-server/.test(run)),
-    "the failure tests get a redis-server binary",
-  );
+  const install = runs(test).find((run) => /apt-get install /.test(run)) ?? "";
+  for (const pkg of ciRunPackages(await Deno.readTextFile(new URL(".ci/run", ROOT)))) {
+    assert.match(
+      install,
+      new RegExp(`\\b${pkg}\\b`),
+      `the test job installs ${pkg} as .ci/run does`,
+    );
+  }
 
   const [, npm] = jobRunning(ci, "deno task test:npm");
   assertDenoPinned(ci, npm);
