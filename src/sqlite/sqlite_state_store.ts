@@ -185,12 +185,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   /** {@inheritDoc StateStore.getJson} */
-  getJson(
+  getJson<T = JsonValue>(
     ctx: TenantCtx,
     prefix: string,
     key: StateKey | string,
     path?: StatePath | string | null,
-  ): Promise<JsonValue | undefined> {
+  ): Promise<T | undefined> {
     try {
       this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
@@ -201,7 +201,7 @@ export class SqliteStateStore implements StateStore {
         return Promise.resolve(undefined);
       }
       const doc = JSON.parse(row.json) as JsonValue;
-      return Promise.resolve(segments.length === 0 ? doc : readAt(doc, segments));
+      return Promise.resolve((segments.length === 0 ? doc : readAt(doc, segments)) as T);
     } catch (error) {
       return Promise.reject(this.#error(error));
     }
@@ -213,7 +213,7 @@ export class SqliteStateStore implements StateStore {
     prefix: string,
     key: StateKey | string,
     path: StatePath | string | null | undefined,
-    value: JsonValue,
+    value: unknown,
     ttlSecs?: number | null,
   ): Promise<void> {
     try {
