@@ -259,8 +259,10 @@ export async function use(): Promise<string[]> {
   const ctx: TenantCtx = new TenantCtx("dev", "acme").withTeam("ops").withUser("u1");
   await store.setJson(ctx, "flow", "doc", null, { steps: ["a"], done: false }, 60);
   await store.setJson(ctx, "flow", "doc", StatePath.fromPointer("/done"), true);
-  // @ts-expect-error a bigint is not a JSON value
-  await store.setJson(ctx, "flow", "doc", null, 1n);
+  // @ts-expect-error the TTL is a number of seconds
+  await store.setJson(ctx, "flow", "doc", null, 1, "60");
+  const doc = await store.getJson<{ steps: string[]; done: boolean }>(ctx, "flow", "doc");
+  const first: string | undefined = doc?.steps[0];
   // @ts-expect-error the tenant context comes first
   await store.getJson("flow", ctx, "doc");
   const value: JsonValue | undefined = await store.getJson(ctx, "flow", "doc", "/steps/0");
@@ -277,7 +279,7 @@ export async function use(): Promise<string[]> {
     }
   }
   await store.close();
-  return [...keys, String(value), String(ttl), String(removed)];
+  return [...keys, String(value), String(ttl), String(removed), String(first)];
 }
 ${redis}${sqlite}`;
 }
