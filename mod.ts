@@ -36,3 +36,12 @@ export {
   InMemoryStateStore,
   type InMemoryStateStoreOptions,
 } from "./src/memory/in_memory_store.ts";
+export {
+  DEFAULT_REDIS_CLIENT_OPTIONS,
+  DEFAULT_REDIS_STATE_STORE_OPTIONS,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisDelPrefixOptions,
+  RedisStateStore,
+  type RedisStateStoreOptions,
+} from "./src/redis/redis_state_store.ts";
