@@ -257,3 +257,48 @@ Deno.test("demo: the flow simulation holds isolation on the SQLite store", async
   assert.deepEqual(report.problems, []);
   await store.close();
 });
+
+Deno.test("cli and demo on Redis (--redis URL and REDIS_URL)", async () => {
+  const { REDIS_URL } = await import("./redis/_server.ts");
+  const env = `cli-${crypto.randomUUID().slice(0, 8)}`;
+  const base = ["--env", env, "--tenant", "acme", "--prefix", "flow/1"];
+  const set = await cli([
+    "set",
+    ...base,
+    "--redis",
+    REDIS_URL,
+    "--key",
+    "n",
+    "--value",
+    '{"a":1}',
+    "--ttl",
+    "60",
+  ]);
+  assert.equal(set.code, 0, set.err);
+  const get = await cli(["get", ...base, "--key", "n", "--path", "/a", "--verbose"], "", {
+    REDIS_URL,
+  });
+  assert.equal(get.out.trim(), "1");
+  assert.match(get.err, /Using redis redis:\/\//);
+  const del = await cli(["del-prefix", ...base], "", { REDIS_URL });
+  assert.deepEqual(JSON.parse(del.out), { ok: true, deleted: 1 });
+  const down = await cli([
+    "get",
+    ...base,
+    "--key",
+    "n",
+    "--redis",
+    "redis://user:hunter2@127.0.0.1:1",
+  ]);
+  assert.equal(down.code, 1);
+  assert.match(down.err, /error \(unavailable\)/);
+  assert.doesNotMatch(down.err, /hunter2/);
+  const { RedisStateStore } = await import("../mod.ts");
+  const store = await RedisStateStore.connect(REDIS_URL);
+  try {
+    const report = await runDemo(store, env, { tenants: 2, runs: 3, nodes: 3, log: () => {} });
+    assert.deepEqual(report.problems, []);
+  } finally {
+    await store.close();
+  }
+});

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { StateError } from "../core/errors.ts";
 import type { StateStore } from "../core/state_store.ts";
 import { InMemoryStateStore } from "../memory/in_memory_store.ts";
 
@@ -42,10 +41,9 @@ export async function openStore(
   }
   const redis = choice.redis ?? env("REDIS_URL");
   if (redis !== undefined && redis !== "") {
-    throw new StateError(
-      "unavailable",
-      `The Redis backend is not built yet; cannot open ${redactUrl(redis)}`,
-    );
+    const { RedisStateStore } = await import("../redis/redis_state_store.ts");
+    const store = await RedisStateStore.connect(redis);
+    return { store, description: `redis ${redactUrl(redis)}` };
   }
   const path = choice.db ?? DEFAULT_DB_FILE;
   const { SqliteStateStore } = await import("../../sqlite.ts");

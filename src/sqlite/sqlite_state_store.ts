@@ -143,9 +143,10 @@ export class SqliteStateStore implements StateStore {
     this.#busyTimeoutMs = busyTimeoutMs;
     let db: DatabaseSync | undefined;
     try {
-      db = new sqlite.DatabaseSync(path);
+      const opened = db = new sqlite.DatabaseSync(path);
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      checkOwner(db, path); // before anything is written to a file that may not be ours
+      // Before anything is written to a file that may not be ours:
+      inReadTransaction(db, () => checkOwner(opened, path));
       db.exec("PRAGMA journal_mode = WAL");
       db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
       migrate(db, path);
@@ -435,8 +436,21 @@ function pragma(db: DatabaseSync, name: string): number {
 }
 
 /**
+ * Runs `read` in one read transaction, so its statements see one snapshot: another
+ * process creating the schema meanwhile is seen entirely or not at all.
+ */
+function inReadTransaction<T>(db: DatabaseSync, read: () => T): T {
+  db.exec("BEGIN");
+  try {
+    return read();
+  } finally {
+    db.exec("COMMIT");
+  }
+}
+
+/**
  * Throws `unavailable` unless the database is empty or one of this package whose schema
- * this code knows.
+ * this code knows. Call it in a transaction: it reads three things that must agree.
  */
 function checkOwner(db: DatabaseSync, path: string): number {
   const applicationId = pragma(db, "application_id");
@@ -467,7 +481,7 @@ function checkOwner(db: DatabaseSync, path: string): number {
 
 /** Brings the schema to {@linkcode SCHEMA_VERSION}, in one transaction. */
 function migrate(db: DatabaseSync, path: string): void {
-  if (checkOwner(db, path) === SCHEMA_VERSION) return;
+  if (inReadTransaction(db, () => checkOwner(db, path)) === SCHEMA_VERSION) return;
   db.exec("BEGIN IMMEDIATE");
   try {
     // Again under the write lock: another process may have migrated meanwhile.
