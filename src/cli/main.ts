@@ -25,6 +25,8 @@ import {
   UsageError,
 } from "./operation.ts";
 
+export type { CliIo } from "./io.ts";
+
 const TARGET_HELP = `Target:
   --env ID          environment id (letters, digits, ".", "_", "-")
   --tenant ID       tenant id
