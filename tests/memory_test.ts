@@ -47,3 +47,19 @@ Deno.test("in-memory store: concurrent path writes lose no update", async () => 
   assert.equal(Object.keys(doc).length, 200);
   await store.close();
 });
+
+Deno.test("in-memory store: values typed with interfaces go in, typed reads come out", async () => {
+  interface NodeState {
+    status: string;
+    retries?: number;
+    outputs: { name: string }[];
+  }
+  const store = new InMemoryStateStore();
+  const ctx = new TenantCtx("dev", "t");
+  const state: NodeState = { status: "ready", outputs: [{ name: "a" }] };
+  await store.setJson(ctx, "p", "k", null, state);
+  const back = await store.getJson<NodeState>(ctx, "p", "k");
+  assert.equal(back?.outputs[0]?.name, "a");
+  assert.equal(await store.getJson<string>(ctx, "p", "k", "/status"), "ready");
+  await store.close();
+});

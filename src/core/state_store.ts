@@ -20,18 +20,24 @@ export interface StateStore extends AsyncDisposable {
   /**
    * Reads a document, or the part of it at `path`.
    *
+   * `T` is the type the caller expects (default {@linkcode JsonValue}); it is not
+   * checked, as with `Deno.Kv.get<T>`.
+   *
    * @returns The value; `undefined` if the entry is absent or expired, or the path does
    *   not resolve. Objects are fresh plain objects the caller may change.
    */
-  getJson(
+  getJson<T = JsonValue>(
     ctx: TenantCtx,
     prefix: string,
     key: StateKey | string,
     path?: StatePath | string | null,
-  ): Promise<JsonValue | undefined>;
+  ): Promise<T | undefined>;
 
   /**
    * Writes a document, or the part of it at `path`, atomically.
+   *
+   * `value` must be JSON (see {@linkcode JsonValue}); it is checked at run time, so values
+   * typed with an interface are accepted by the compiler and checked all the same.
    *
    * @param ttlSecs `null`/`undefined` keeps the current TTL (none for a new entry), a
    *   positive number of seconds sets a new deadline, `0` removes the TTL.
@@ -41,7 +47,7 @@ export interface StateStore extends AsyncDisposable {
     prefix: string,
     key: StateKey | string,
     path: StatePath | string | null | undefined,
-    value: JsonValue,
+    value: unknown,
     ttlSecs?: number | null,
   ): Promise<void>;
 

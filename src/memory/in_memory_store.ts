@@ -80,12 +80,12 @@ export class InMemoryStateStore implements StateStore {
   }
 
   /** {@inheritDoc StateStore.getJson} */
-  getJson(
+  getJson<T = JsonValue>(
     ctx: TenantCtx,
     prefix: string,
     key: StateKey | string,
     path?: StatePath | string | null,
-  ): Promise<JsonValue | undefined> {
+  ): Promise<T | undefined> {
     try {
       this.#checkOpen();
       const space = namespaceOf(ctx, prefix);
@@ -94,7 +94,7 @@ export class InMemoryStateStore implements StateStore {
       const entry = this.#live(space, name);
       if (entry === undefined) return Promise.resolve(undefined);
       const doc = JSON.parse(entry.json) as JsonValue;
-      return Promise.resolve(segments.length === 0 ? doc : readAt(doc, segments));
+      return Promise.resolve((segments.length === 0 ? doc : readAt(doc, segments)) as T);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -106,7 +106,7 @@ export class InMemoryStateStore implements StateStore {
     prefix: string,
     key: StateKey | string,
     path: StatePath | string | null | undefined,
-    value: JsonValue,
+    value: unknown,
     ttlSecs?: number | null,
   ): Promise<void> {
     try {

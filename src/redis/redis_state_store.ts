@@ -369,12 +369,12 @@ export class RedisStateStore implements StateStore {
   }
 
   /** {@inheritDoc StateStore.getJson} */
-  getJson(
+  getJson<T = JsonValue>(
     ctx: TenantCtx,
     prefix: string,
     key: StateKey | string,
     path?: StatePath | string | null,
-  ): Promise<JsonValue | undefined> {
+  ): Promise<T | undefined> {
     let storage: string;
     let segments: readonly string[];
     try {
@@ -385,12 +385,14 @@ export class RedisStateStore implements StateStore {
       return Promise.reject(error);
     }
     const reply = this.#client.get(storage);
-    if (segments.length === 0) return this.#calls.run(reply, parseDocument, this.#failure);
+    if (segments.length === 0) {
+      return this.#calls.run(reply, parseDocument, this.#failure) as Promise<T | undefined>;
+    }
     return this.#calls.run(
       reply,
       (text) => text === null ? undefined : readAt(JSON.parse(text) as JsonValue, segments),
       this.#failure,
-    );
+    ) as Promise<T | undefined>;
   }
 
   /** {@inheritDoc StateStore.setJson} */
@@ -399,7 +401,7 @@ export class RedisStateStore implements StateStore {
     prefix: string,
     key: StateKey | string,
     path: StatePath | string | null | undefined,
-    value: JsonValue,
+    value: unknown,
     ttlSecs?: number | null,
   ): Promise<void> {
     let storage: string;

@@ -143,10 +143,13 @@ export class SqliteStateStore implements StateStore {
     this.#busyTimeoutMs = busyTimeoutMs;
     let db: DatabaseSync | undefined;
     try {
-      db = new sqlite.DatabaseSync(path);
+      const opened = db = new sqlite.DatabaseSync(path);
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      checkOwner(db, path); // before anything is written to a file that may not be ours
+      // Before anything is written to a file that may not be ours:
+      inReadTransaction(db, () => checkOwner(opened, path));
       db.exec("PRAGMA journal_mode = WAL");
+      // After a checkpoint, cut the WAL file back instead of keeping its largest size.
+      db.exec("PRAGMA journal_size_limit = 4194304");
       db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
       migrate(db, path);
       const sql: Partial<Statements> = {};
@@ -185,12 +188,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   /** {@inheritDoc StateStore.getJson} */
-  getJson(
+  getJson<T = JsonValue>(
     ctx: TenantCtx,
     prefix: string,
     key: StateKey | string,
     path?: StatePath | string | null,
-  ): Promise<JsonValue | undefined> {
+  ): Promise<T | undefined> {
     try {
       this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
@@ -201,7 +204,7 @@ export class SqliteStateStore implements StateStore {
         return Promise.resolve(undefined);
       }
       const doc = JSON.parse(row.json) as JsonValue;
-      return Promise.resolve(segments.length === 0 ? doc : readAt(doc, segments));
+      return Promise.resolve((segments.length === 0 ? doc : readAt(doc, segments)) as T);
     } catch (error) {
       return Promise.reject(this.#error(error));
     }
@@ -213,7 +216,7 @@ export class SqliteStateStore implements StateStore {
     prefix: string,
     key: StateKey | string,
     path: StatePath | string | null | undefined,
-    value: JsonValue,
+    value: unknown,
     ttlSecs?: number | null,
   ): Promise<void> {
     try {
@@ -312,19 +315,21 @@ export class SqliteStateStore implements StateStore {
     const ns = namespaceOf(ctx, prefix);
     let after: string | null = null;
     for (;;) {
-      let page: { k: Uint8Array }[];
+      let page: { k: Uint8Array; deadline: number | null }[];
       try {
         this.#checkOpen();
         const now = this.#now();
         page = (after === null
           ? this.#sql.listFirst.all(ns, now, LIST_PAGE)
-          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as { k: Uint8Array }[];
+          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as typeof page;
       } catch (error) {
         throw this.#error(error);
       }
       for (const row of page) {
         after = decoder.decode(row.k);
-        yield after;
+        // The page was read at once; each key is yielded only if still live now.
+        this.#checkOpen();
+        if (row.deadline === null || this.#isLive(row.deadline, this.#now())) yield after;
       }
       if (page.length < LIST_PAGE) return;
     }
@@ -435,8 +440,21 @@ function pragma(db: DatabaseSync, name: string): number {
 }
 
 /**
+ * Runs `read` in one read transaction, so its statements see one snapshot: another
+ * process creating the schema meanwhile is seen entirely or not at all.
+ */
+function inReadTransaction<T>(db: DatabaseSync, read: () => T): T {
+  db.exec("BEGIN");
+  try {
+    return read();
+  } finally {
+    db.exec("COMMIT");
+  }
+}
+
+/**
  * Throws `unavailable` unless the database is empty or one of this package whose schema
- * this code knows.
+ * this code knows. Call it in a transaction: it reads three things that must agree.
  */
 function checkOwner(db: DatabaseSync, path: string): number {
   const applicationId = pragma(db, "application_id");
@@ -467,7 +485,7 @@ function checkOwner(db: DatabaseSync, path: string): number {
 
 /** Brings the schema to {@linkcode SCHEMA_VERSION}, in one transaction. */
 function migrate(db: DatabaseSync, path: string): void {
-  if (checkOwner(db, path) === SCHEMA_VERSION) return;
+  if (inReadTransaction(db, () => checkOwner(db, path)) === SCHEMA_VERSION) return;
   db.exec("BEGIN IMMEDIATE");
   try {
     // Again under the write lock: another process may have migrated meanwhile.
