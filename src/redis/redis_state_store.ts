@@ -321,7 +321,7 @@ export class RedisStateStore implements StateStore {
       ...options.client,
       lazyConnect: true,
     };
-    let client: RedisClient & { connect(): Promise<void> };
+    let client: RedisClient & { connect(): Promise<void>; select(db: number): Promise<unknown> };
     if (!cluster) {
       // `as never`: ioredis's option types clash with exactOptionalPropertyTypes.
       client = new Redis(nodes[0]!.text, clientOptions as never) as unknown as typeof client;
@@ -364,6 +364,22 @@ export class RedisStateStore implements StateStore {
       );
     } finally {
       client.off("error", remember);
+    }
+    // ioredis only logs a failed SELECT of the URL's database and goes on in database 0:
+    // select it again here, so a database the server lacks is an error, not a wrong place.
+    const db = cluster ? 0 : Number(nodes[0]!.parsed.pathname.slice(1) || 0);
+    if (db !== 0) {
+      try {
+        await store.#calls.run(client.select(db), asIs, store.#failure);
+      } catch (error) {
+        await store.close();
+        throw new StateError(
+          "invalid_input",
+          `Cannot use database ${db} of Redis at ${urls.map(redactUrl).join(", ")}: ${
+            (error as Error).message
+          }; use a database number the server has (see its "databases" setting)`,
+        );
+      }
     }
     return store;
   }
