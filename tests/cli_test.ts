@@ -14,6 +14,7 @@ async function cli(
   args: string[],
   stdin = "",
   env: Record<string, string> = {},
+  cwd: string = Deno.cwd(),
 ): Promise<Captured> {
   let out = "";
   let err = "";
@@ -23,6 +24,7 @@ async function cli(
     err: (text) => Promise.resolve(void (err += text)),
     env: (name) => env[name],
     isTerminal: false,
+    cwd,
   };
   const code = await main(args, io);
   return { code, out, err };
@@ -229,11 +231,20 @@ Deno.test("cli: the file store keeps state between commands (--db, and the defau
       assert.equal((await cli(["set", ...base, "--value", "1"])).code, 0);
       const again = await cli(["get", ...base, "--verbose"]);
       assert.equal(again.out.trim(), "1");
-      assert.match(again.err, /Using sqlite \.\/\.greentic-state\.db/);
+      assert.match(again.err, /Using sqlite \/.*\/\.greentic-state\.db/);
     } finally {
       Deno.chdir(cwd);
     }
     await Deno.stat(`${dir}/.greentic-state.db`);
+    // Relative paths are the user's (INIT_CWD under `deno task`), not the process's.
+    assert.equal(
+      (await cli(["set", ...base, "--db", "rel.db", "--value", "2"], "", {}, dir)).code,
+      0,
+    );
+    await Deno.stat(`${dir}/rel.db`);
+    const twice = await cli(["set", ...base, "--db", db, "--env", "other", "--value", "2"]);
+    assert.equal(twice.code, 2);
+    assert.match(twice.err, /--env is given twice/);
     // A file that is not a database is refused with its path, never emptied.
     const junk = `${dir}/junk.db`;
     await Deno.writeTextFile(junk, "not a database at all, just text".repeat(100));

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import type { StateStore } from "../core/state_store.ts";
 import { InMemoryStateStore } from "../memory/in_memory_store.ts";
 
@@ -35,6 +36,7 @@ export interface OpenedStore {
 export async function openStore(
   choice: StoreChoice,
   env: (name: string) => string | undefined,
+  cwd = ".",
 ): Promise<OpenedStore> {
   if (choice.memory) {
     return { store: new InMemoryStateStore(), description: "in-memory store (not kept)" };
@@ -45,7 +47,7 @@ export async function openStore(
     const store = await RedisStateStore.connect(redis);
     return { store, description: `redis ${redactUrl(redis)}` };
   }
-  const path = choice.db ?? DEFAULT_DB_FILE;
+  const path = choice.db ?? join(cwd, DEFAULT_DB_FILE);
   const { SqliteStateStore } = await import("../../sqlite.ts");
   return { store: new SqliteStateStore({ path }), description: `sqlite ${path}` };
 }

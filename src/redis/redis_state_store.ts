@@ -421,7 +421,7 @@ export class RedisStateStore implements StateStore {
       ...options.client,
       lazyConnect: true,
     };
-    let client: RedisClient & { connect(): Promise<void> };
+    let client: RedisClient & { connect(): Promise<void>; select(db: number): Promise<unknown> };
     if (!cluster) {
       // `as never`: ioredis's option types clash with exactOptionalPropertyTypes.
       client = new Redis(nodes[0]!.text, clientOptions as never) as unknown as typeof client;
@@ -448,17 +448,39 @@ export class RedisStateStore implements StateStore {
     const store = new RedisStateStore(client as unknown as RedisClient, options);
     store.#owned = true;
     store.#secrets.push(...secrets);
+    let socketError: unknown; // the reason behind "Connection is closed", if any
+    const remember = (error: unknown) => socketError = error;
+    client.on("error", remember);
     try {
       await store.#calls.run(client.connect(), asIs, store.#failure);
     } catch (error) {
       await store.close();
-      const cause = error instanceof StateError ? error : undefined;
+      const failure = store.#failure(socketError ?? error);
       throw new StateError(
-        cause?.code === "timeout" ? "timeout" : "unavailable",
-        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${
-          cause?.message ?? "no answer"
-        }; check that the server runs and the URL is right`,
+        failure.code === "timeout" || (error as StateError).code === "timeout"
+          ? "timeout"
+          : "unavailable",
+        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${failure.message}; ` +
+          `check that the server runs and the URL is right`,
       );
+    } finally {
+      client.off("error", remember);
+    }
+    // ioredis only logs a failed SELECT of the URL's database and goes on in database 0:
+    // select it again here, so a database the server lacks is an error, not a wrong place.
+    const db = cluster ? 0 : Number(nodes[0]!.parsed.pathname.slice(1) || 0);
+    if (db !== 0) {
+      try {
+        await store.#calls.run(client.select(db), asIs, store.#failure);
+      } catch (error) {
+        await store.close();
+        throw new StateError(
+          "invalid_input",
+          `Cannot use database ${db} of Redis at ${urls.map(redactUrl).join(", ")}: ${
+            (error as Error).message
+          }; use a database number the server has (see its "databases" setting)`,
+        );
+      }
     }
     return store;
   }
@@ -610,7 +632,7 @@ export class RedisStateStore implements StateStore {
   ): Promise<number> {
     this.#checkOpen();
     const space = this.#keyPrefix + this.#space(ctx, prefix);
-    const onProgress = options.onProgress;
+    const onProgress = (options ?? NO_OPTIONS).onProgress;
     const pattern = globEscape(space) + "*";
     let deleted = 0;
     const report = (n: number) => {
@@ -1027,7 +1049,7 @@ export class RedisStateStore implements StateStore {
       );
     }
     const raw = error instanceof Error ? error.message : String(error);
-    const message = this.#redact(raw);
+    const message = this.#redact(raw).replace(/\.$/, "");
     const options = message === raw ? { cause: error } : undefined;
     const name = error instanceof Error ? error.name : "";
     if (name === "ReplyError" || (raw !== "" && /^[A-Z]{3,}[A-Z_]* /.test(raw))) {

@@ -148,6 +148,8 @@ export class SqliteStateStore implements StateStore {
       // Before anything is written to a file that may not be ours:
       inReadTransaction(db, () => checkOwner(opened, path));
       db.exec("PRAGMA journal_mode = WAL");
+      // After a checkpoint, cut the WAL file back instead of keeping its largest size.
+      db.exec("PRAGMA journal_size_limit = 4194304");
       db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
       migrate(db, path);
       const sql: Partial<Statements> = {};
@@ -313,19 +315,21 @@ export class SqliteStateStore implements StateStore {
     const ns = namespaceOf(ctx, prefix);
     let after: string | null = null;
     for (;;) {
-      let page: { k: Uint8Array }[];
+      let page: { k: Uint8Array; deadline: number | null }[];
       try {
         this.#checkOpen();
         const now = this.#now();
         page = (after === null
           ? this.#sql.listFirst.all(ns, now, LIST_PAGE)
-          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as { k: Uint8Array }[];
+          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as typeof page;
       } catch (error) {
         throw this.#error(error);
       }
       for (const row of page) {
         after = decoder.decode(row.k);
-        yield after;
+        // The page was read at once; each key is yielded only if still live now.
+        this.#checkOpen();
+        if (row.deadline === null || this.#isLive(row.deadline, this.#now())) yield after;
       }
       if (page.length < LIST_PAGE) return;
     }
