@@ -113,6 +113,44 @@ function freePorts(count: number): number[] {
   }
 }
 
+/**
+ * Free client ports whose bus ports (`port + 10000`, fixed before Redis 7) are free too:
+ * random candidates in 20000-55000, both ends bound at once, then released.
+ */
+function freePortPairs(count: number): number[] {
+  const held: Deno.Listener[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      const port = 20000 + Math.floor(Math.random() * 35000);
+      try {
+        const a = Deno.listen({ hostname: HOST, port });
+        try {
+          held.push(Deno.listen({ hostname: HOST, port: port + 10000 }));
+          held.push(a);
+          ports.push(port);
+        } catch {
+          a.close();
+        }
+      } catch { /* taken: try another */ }
+    }
+    return ports;
+  } finally {
+    for (const l of held) l.close();
+  }
+}
+
+let serverMajor: number | undefined;
+
+/** The major version of `redis-server` (`cluster-port` exists from 7). */
+async function redisMajor(): Promise<number> {
+  if (serverMajor !== undefined) return serverMajor;
+  const out = await new Deno.Command("redis-server", { args: ["--version"], stdout: "piped" })
+    .output();
+  serverMajor = Number(/v=(\d+)\./.exec(new TextDecoder().decode(out.stdout))?.[1] ?? 7);
+  return serverMajor;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `redis-cli -p port args...` and returns its stdout; throws on a non-zero exit. */
@@ -497,7 +535,7 @@ export class LocalCluster implements AsyncDisposable {
 function nodeConfig(node: ClusterNode, nodeTimeoutMs: number, extra: readonly string[]): string {
   return [
     `port ${node.port}`,
-    `cluster-port ${node.busPort}`,
+    ...(node.busPort === node.port + 10000 ? [] : [`cluster-port ${node.busPort}`]),
     `bind ${HOST}`,
     "daemonize no",
     `dir ${node.dir}`,
@@ -539,7 +577,11 @@ export async function startCluster(options: LocalClusterOptions = {}): Promise<L
   for (let attempt = 0; attempt < 3 && Date.now() < deadline; attempt++) {
     const count = masters * (1 + replicasPerMaster);
     const dir = await Deno.makeTempDir({ prefix: "greentic-cluster-" });
-    const ports = freePorts(count * 2);
+    // Redis 7 takes any bus port (cluster-port); before, it is always port + 10000.
+    const pairs = (await redisMajor()) >= 7 ? null : freePortPairs(count);
+    const ports = pairs === null
+      ? freePorts(count * 2)
+      : [...pairs, ...pairs.map((p) => p + 10000)];
     const nodes: ClusterNode[] = [];
     for (let i = 0; i < count; i++) {
       const port = ports[i]!;
