@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { Cluster } from "ioredis";
 import { RedisStateStore, TenantCtx } from "../../mod.ts";
 import { keySlot } from "../../src/redis/_key_slot.ts";
 import { startCluster } from "./_cluster.ts";
@@ -56,6 +57,29 @@ Deno.test("Redis Cluster key layout: slots as the server computes them", async (
     for (const prefix of BRACED) {
       assert.deepEqual(await collect(store.listKeys(ctx, prefix)), [...BRACED].sort());
       assert.equal(await store.delPrefix(ctx, prefix), BRACED.length);
+    }
+  });
+
+  await t.step("a borrowed Cluster's keyPrefix {app}: puts every key on one slot", async () => {
+    const client = new Cluster(
+      cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })),
+      { keyPrefix: "{app}:" },
+    );
+    try {
+      const store = new RedisStateStore(client);
+      const ctx = new TenantCtx(`kl-${crypto.randomUUID().slice(0, 8)}`, "tenant-1");
+      for (let i = 0; i < 200; i++) await store.setJson(ctx, "p", `k${i}`, null, i);
+      const storage = store.storageKey(ctx, "p", "k1");
+      assert.ok(storage.startsWith("{app}:greentic:state:"), storage);
+      assert.equal(await cluster.keySlot(storage), keySlot("app"));
+      const owner = await cluster.masterOfSlot(keySlot("app"));
+      assert.equal((await cluster.cli(owner, "GET", storage)).trim(), "1");
+      assert.equal((await collect(store.listKeys(ctx, "p"))).length, 200);
+      assert.equal(await store.delPrefix(ctx, "p"), 200);
+      assert.equal((await cluster.cli(owner, "EXISTS", storage)).trim(), "0");
+      await store.close();
+    } finally {
+      await client.quit();
     }
   });
 
