@@ -70,6 +70,11 @@ function kindOf(error: unknown): Kind {
   return "other";
 }
 
+/** Whether `error` is SQLite's "database is locked" (another connection holds the lock). */
+export function isBusy(error: unknown): boolean {
+  return kindOf(error) === "busy";
+}
+
 /**
  * Returns the `StateError` for an error raised while using the database at `path`: a
  * `StateError` as it is; a lock held too long by another connection as `timeout`; a file

@@ -17,7 +17,7 @@ import type { StateStore } from "../core/state_store.ts";
 import { namespaceOf } from "../core/storage_key.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
 import { checkTtl, secondsLeft } from "../core/ttl.ts";
-import { toStateError } from "./_errors.ts";
+import { isBusy, toStateError } from "./_errors.ts";
 import { sqlite } from "./_node_sqlite.ts";
 import {
   APPLICATION_ID,
@@ -147,7 +147,7 @@ export class SqliteStateStore implements StateStore {
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       // Before anything is written to a file that may not be ours:
       inReadTransaction(db, () => checkOwner(opened, path));
-      db.exec("PRAGMA journal_mode = WAL");
+      enableWal(db, busyTimeoutMs);
       // After a checkpoint, cut the WAL file back instead of keeping its largest size.
       db.exec("PRAGMA journal_size_limit = 4194304");
       db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
@@ -437,6 +437,25 @@ function checkOptions(options: unknown): Required<SqliteStateStoreOptions> {
 function pragma(db: DatabaseSync, name: string): number {
   const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined;
   return Number(row?.[name] ?? 0);
+}
+
+/**
+ * Switches the database to WAL mode. SQLite answers "database is locked" at once, without
+ * waiting on the busy timeout, when several connections switch a new file at the same
+ * time; so retry, with short sleeps, for up to `busyTimeoutMs`.
+ */
+function enableWal(db: DatabaseSync, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let delay = 1;; delay = Math.min(delay * 2, 50)) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+    }
+    Atomics.wait(sleeper, 0, 0, delay); // a synchronous sleep: the constructor is synchronous
+  }
 }
 
 /**
