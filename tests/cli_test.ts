@@ -14,6 +14,7 @@ async function cli(
   args: string[],
   stdin = "",
   env: Record<string, string> = {},
+  cwd: string = Deno.cwd(),
 ): Promise<Captured> {
   let out = "";
   let err = "";
@@ -23,6 +24,7 @@ async function cli(
     err: (text) => Promise.resolve(void (err += text)),
     env: (name) => env[name],
     isTerminal: false,
+    cwd,
   };
   const code = await main(args, io);
   return { code, out, err };
@@ -229,11 +231,20 @@ Deno.test("cli: the file store keeps state between commands (--db, and the defau
       assert.equal((await cli(["set", ...base, "--value", "1"])).code, 0);
       const again = await cli(["get", ...base, "--verbose"]);
       assert.equal(again.out.trim(), "1");
-      assert.match(again.err, /Using sqlite \.\/\.greentic-state\.db/);
+      assert.match(again.err, /Using sqlite \/.*\/\.greentic-state\.db/);
     } finally {
       Deno.chdir(cwd);
     }
     await Deno.stat(`${dir}/.greentic-state.db`);
+    // Relative paths are the user's (INIT_CWD under `deno task`), not the process's.
+    assert.equal(
+      (await cli(["set", ...base, "--db", "rel.db", "--value", "2"], "", {}, dir)).code,
+      0,
+    );
+    await Deno.stat(`${dir}/rel.db`);
+    const twice = await cli(["set", ...base, "--db", db, "--env", "other", "--value", "2"]);
+    assert.equal(twice.code, 2);
+    assert.match(twice.err, /--env is given twice/);
     // A file that is not a database is refused with its path, never emptied.
     const junk = `${dir}/junk.db`;
     await Deno.writeTextFile(junk, "not a database at all, just text".repeat(100));
@@ -256,4 +267,49 @@ Deno.test("demo: the flow simulation holds isolation on the SQLite store", async
   });
   assert.deepEqual(report.problems, []);
   await store.close();
+});
+
+Deno.test("cli and demo on Redis (--redis URL and REDIS_URL)", async () => {
+  const { REDIS_URL } = await import("./redis/_server.ts");
+  const env = `cli-${crypto.randomUUID().slice(0, 8)}`;
+  const base = ["--env", env, "--tenant", "acme", "--prefix", "flow/1"];
+  const set = await cli([
+    "set",
+    ...base,
+    "--redis",
+    REDIS_URL,
+    "--key",
+    "n",
+    "--value",
+    '{"a":1}',
+    "--ttl",
+    "60",
+  ]);
+  assert.equal(set.code, 0, set.err);
+  const get = await cli(["get", ...base, "--key", "n", "--path", "/a", "--verbose"], "", {
+    REDIS_URL,
+  });
+  assert.equal(get.out.trim(), "1");
+  assert.match(get.err, /Using redis redis:\/\//);
+  const del = await cli(["del-prefix", ...base], "", { REDIS_URL });
+  assert.deepEqual(JSON.parse(del.out), { ok: true, deleted: 1 });
+  const down = await cli([
+    "get",
+    ...base,
+    "--key",
+    "n",
+    "--redis",
+    "redis://user:hunter2@127.0.0.1:1",
+  ]);
+  assert.equal(down.code, 1);
+  assert.match(down.err, /error \(unavailable\)/);
+  assert.doesNotMatch(down.err, /hunter2/);
+  const { RedisStateStore } = await import("../mod.ts");
+  const store = await RedisStateStore.connect(REDIS_URL);
+  try {
+    const report = await runDemo(store, env, { tenants: 2, runs: 3, nodes: 3, log: () => {} });
+    assert.deepEqual(report.problems, []);
+  } finally {
+    await store.close();
+  }
 });

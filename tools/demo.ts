@@ -13,6 +13,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type JsonValue, type StateStore, TenantCtx } from "../mod.ts";
 import { openStore } from "../src/cli/open_store.ts";
@@ -176,39 +177,61 @@ export async function runDemo(
   };
 }
 
-async function cli(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      redis: { type: "string" },
-      db: { type: "string" },
-      tenants: { type: "string", default: "3" },
-      runs: { type: "string", default: "20" },
-      nodes: { type: "string", default: "5" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+const DEMO_OPTIONS = {
+  redis: { type: "string" },
+  db: { type: "string" },
+  tenants: { type: "string", default: "3" },
+  runs: { type: "string", default: "20" },
+  nodes: { type: "string", default: "5" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const USAGE =
+  "Usage: deno task demo [--redis URL | --db FILE] [--tenants N (1-6)] [--runs N] [--nodes N]\n" +
+  "Runs a multi-tenant flow simulation (in memory unless --redis or --db) and checks isolation.";
+
+/** Runs the demo from the command line; returns the exit code. */
+export async function cli(args: string[]): Promise<number> {
+  let values: ReturnType<typeof parseArgs<{ options: typeof DEMO_OPTIONS }>>["values"];
+  let counts;
+  try {
+    ({ values } = parseArgs({ args, options: DEMO_OPTIONS }));
+    const count = (name: "tenants" | "runs" | "nodes", max: number) => {
+      const n = Number(values[name]);
+      if (!Number.isInteger(n) || n < 1 || n > max) {
+        throw new Error(`--${name} must be a whole number from 1 to ${max}, got ${values[name]}`);
+      }
+      return n;
+    };
+    counts = {
+      tenants: count("tenants", TENANTS.length),
+      runs: count("runs", 1000),
+      nodes: count("nodes", 100),
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message.split(/\.(?: |\n)/)[0]}\n${USAGE}`);
+    return 2;
+  }
   if (values.help) {
-    console.log(
-      "Usage: deno task demo [--redis URL | --db FILE] [--tenants N (1-6)] [--runs N] [--nodes N]\n" +
-        "Runs a multi-tenant flow simulation (in memory unless --redis or --db) and checks isolation.",
-    );
+    console.log(USAGE);
     return 0;
   }
   const memory = values.redis === undefined && values.db === undefined;
-  const { store, description } = await openStore(
-    { redis: values.redis, db: values.db, memory },
-    () => undefined,
-  );
+  const db = values.db === undefined
+    ? undefined
+    : resolve(Deno.env.get("INIT_CWD") ?? ".", values.db);
+  let opened;
+  try {
+    opened = await openStore({ redis: values.redis, db, memory }, () => undefined);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  const { store, description } = opened;
   const env = `demo-${crypto.randomUUID().slice(0, 8)}`;
   console.log(`greentic-state demo on ${description}, env ${env}`);
   try {
-    const report = await runDemo(store, env, {
-      tenants: Math.min(TENANTS.length, Math.max(1, Number(values.tenants))),
-      runs: Math.max(1, Number(values.runs)),
-      nodes: Math.max(1, Number(values.nodes)),
-      log: (line) => console.log(line),
-    });
+    const report = await runDemo(store, env, { ...counts, log: (line) => console.log(line) });
     console.log(
       `${report.runs} flow runs, ${report.writes} writes, ${report.reads} reads in ${
         report.elapsedMs.toFixed(0)
@@ -222,6 +245,9 @@ async function cli(args: string[]): Promise<number> {
     }
     console.log(`isolation FAILED (${report.problems.length} problems):`);
     for (const problem of report.problems.slice(0, 20)) console.log(`  ${problem}`);
+    return 1;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
     return 1;
   } finally {
     await store.close();

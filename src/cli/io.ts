@@ -16,6 +16,8 @@ export interface CliIo {
   env(name: string): string | undefined;
   /** Whether standard error is a terminal (for progress output). */
   isTerminal: boolean;
+  /** The directory relative paths are resolved against. */
+  cwd: string;
 }
 
 const encoder = new TextEncoder();
@@ -40,6 +42,8 @@ export function processIo(): CliIo {
     err: write(Deno.stderr),
     env: (name) => Deno.env.get(name),
     isTerminal: Deno.stderr.isTerminal(),
+    // `deno task` runs in the folder of deno.json; INIT_CWD is where the user was.
+    cwd: Deno.env.get("INIT_CWD") ?? Deno.cwd(),
   };
 }
 

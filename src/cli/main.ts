@@ -9,6 +9,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import config from "../../deno.json" with { type: "json" };
 import { StateError } from "../core/errors.ts";
@@ -23,6 +24,8 @@ import {
   toOperation,
   UsageError,
 } from "./operation.ts";
+
+export type { CliIo } from "./io.ts";
 
 const TARGET_HELP = `Target:
   --env ID          environment id (letters, digits, ".", "_", "-")
@@ -160,12 +163,27 @@ const OPTIONS = {
 export async function main(args: string[], io: CliIo = processIo()): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== "option") continue;
+      if (seen.has(token.name)) {
+        throw new Error(`Option --${token.name} is given twice; give it once`);
+      }
+      seen.add(token.name);
+    }
   } catch (error) {
-    await io.err(`${(error as Error).message}\nRun "deno task state --help" for usage.\n`);
+    await io.err(`${usageMessage(error)}\nRun "deno task state --help" for usage.\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
+  const values = resolvePaths(parsed.values, io.cwd);
   if (values.version) {
     await io.out(`${config.name} ${config.version}\n`);
     return 0;
@@ -195,7 +213,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
 
   let opened;
   try {
-    opened = await openStore(values, io.env);
+    opened = await openStore(values, io.env, io.cwd);
   } catch (error) {
     return await report(io, error);
   }
@@ -212,6 +230,23 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+/** Makes --db and --file absolute, against the directory the user ran the task in. */
+function resolvePaths(values: Values, cwd: string): Values {
+  const out = { ...values };
+  if (out.db !== undefined && out.db !== ":memory:") out.db = resolve(cwd, out.db);
+  if (out.file !== undefined) out.file = resolve(cwd, out.file);
+  return out;
+}
+
+/** The first sentence of a `parseArgs` error, which is the useful one. */
+function usageMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split(/\.(?: |\n)/)[0]!;
+  return /ambiguous/.test(message)
+    ? `${first}: write the value with "=", as in --ttl=-1, if it starts with "-"`
+    : first;
+}
 
 function targetFields(values: Values): OperationFields {
   const { env, tenant, team, user, prefix, key, path, ttl } = values;
@@ -298,7 +333,7 @@ async function runScript(
   if (script === undefined || script === "-") input = io.stdin;
   else {
     try {
-      input = (await Deno.open(script)).readable;
+      input = (await Deno.open(resolve(io.cwd, script))).readable;
     } catch (error) {
       throw new UsageError(`Cannot open script ${script}: ${(error as Error).message}`);
     }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { StateError } from "../core/errors.ts";
+import { join } from "node:path";
 import type { StateStore } from "../core/state_store.ts";
 import { InMemoryStateStore } from "../memory/in_memory_store.ts";
 
@@ -36,18 +36,18 @@ export interface OpenedStore {
 export async function openStore(
   choice: StoreChoice,
   env: (name: string) => string | undefined,
+  cwd = ".",
 ): Promise<OpenedStore> {
   if (choice.memory) {
     return { store: new InMemoryStateStore(), description: "in-memory store (not kept)" };
   }
   const redis = choice.redis ?? env("REDIS_URL");
   if (redis !== undefined && redis !== "") {
-    throw new StateError(
-      "unavailable",
-      `The Redis backend is not built yet; cannot open ${redactUrl(redis)}`,
-    );
+    const { RedisStateStore } = await import("../redis/redis_state_store.ts");
+    const store = await RedisStateStore.connect(redis);
+    return { store, description: `redis ${redactUrl(redis)}` };
   }
-  const path = choice.db ?? DEFAULT_DB_FILE;
+  const path = choice.db ?? join(cwd, DEFAULT_DB_FILE);
   const { SqliteStateStore } = await import("../../sqlite.ts");
   return { store: new SqliteStateStore({ path }), description: `sqlite ${path}` };
 }

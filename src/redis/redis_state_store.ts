@@ -13,10 +13,12 @@ import { readAt, writeAt } from "../core/pointer.ts";
 import { keyText, type StateKey } from "../core/state_key.ts";
 import { pathSegments, type StatePath } from "../core/state_path.ts";
 import type { StateStore } from "../core/state_store.ts";
-import { namespaceOf } from "../core/storage_key.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
 import { checkTtl } from "../core/ttl.ts";
+import { type Master, mastersOf, refreshSlots, type SlotMap } from "./_cluster_masters.ts";
 import { Deadlines } from "./_deadlines.ts";
+import { type KeyLayout, namespaceIn } from "./_key_layout.ts";
+import { sharedSlot } from "./_key_slot.ts";
 import { CAS_SET, type LuaScript } from "./_scripts.ts";
 
 /**
@@ -64,8 +66,14 @@ export interface RedisClient {
   readonly status: string;
   /** Set on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
-  /** The nodes of a cluster, by role. */
-  nodes?(role: "master"): RedisClient[];
+  /** The node connections of a cluster, by role. */
+  nodes?(role: "all" | "master"): RedisClient[];
+  /** A cluster's slot map: per slot, the `host:port` of its master, then its replicas. */
+  readonly slots?: readonly (readonly string[] | undefined)[];
+  /** Asks a cluster node for the slot map again (`CLUSTER SLOTS`). */
+  refreshSlotsCache?(callback: (error?: Error | null) => void): void;
+  /** `ROLE`. */
+  role?(): Promise<unknown>;
 }
 
 /** Options for an ioredis client (see ioredis's `RedisOptions`). */
@@ -120,6 +128,41 @@ export interface RedisStateStoreOptions {
    */
   scanCount?: number;
   /**
+   * How storage keys are laid out. `"plain"` is the layout of every backend,
+   * `greentic:state:{env}:{tenant}:{team}:{user}:{prefix}:{key}`, where a `{...}` in a
+   * prefix or key is a Redis Cluster hash tag: it picks the slot of the keys it appears
+   * in. `"namespace-tag"` puts a hash tag over the namespace part,
+   * `greentic:state:{env:tenant:team:user:prefix}:key` (braces literal; `%`, `:`, `{` and
+   * `}` of the prefix percent-encoded, so that tag is always the first), so a namespace
+   * lives in one hash slot: its `delPrefix` and `listKeys` scan one node, but a busy
+   * namespace cannot spread over the cluster. The layouts do not see each other's data:
+   * choose before storing anything.
+   *
+   * @default {"plain"}
+   */
+  keyLayout?: "plain" | "namespace-tag";
+  /**
+   * How many replicas must acknowledge each write (`setJson`, `del`, each batch of
+   * `delPrefix`) before it resolves, with Redis `WAIT` on the connection that wrote. Redis
+   * replicates asynchronously: a write acknowledged by a master that dies before its
+   * replica got it is lost in the failover. With this, an acknowledged write has reached
+   * that many replicas (with as many as each master has, it survives the failover of its
+   * master). When fewer acknowledge within {@linkcode RedisStateStoreOptions.waitTimeoutMs}
+   * the call rejects with `timeout`: the write was applied on the master but may be lost,
+   * as it is while a promoted master has no replica yet. `0` does not wait.
+   *
+   * @default {0}
+   */
+  waitReplicas?: number;
+  /**
+   * How long, in milliseconds, each write waits for the replica acknowledgements of
+   * {@linkcode RedisStateStoreOptions.waitReplicas}; less than
+   * {@linkcode RedisStateStoreOptions.timeoutMs}.
+   *
+   * @default {half of timeoutMs}
+   */
+  waitTimeoutMs?: number;
+  /**
    * Options for the ioredis client that {@linkcode RedisStateStore.connect} creates,
    * merged over {@linkcode DEFAULT_REDIS_CLIENT_OPTIONS}. Ignored by the constructor.
    *
@@ -133,6 +176,15 @@ export interface RedisStateStoreOptions {
    * @default {true when several URLs are given}
    */
   cluster?: boolean;
+  /**
+   * Options for the ioredis `Cluster` that {@linkcode RedisStateStore.connect} makes with
+   * `cluster` (see ioredis's `ClusterOptions`: `natMap`, `slotsRefreshTimeout`,
+   * `retryDelayOnFailover`...), over ioredis's defaults; its nodes take
+   * {@linkcode RedisStateStoreOptions.client}. Ignored by the constructor.
+   *
+   * @default {{}}
+   */
+  clusterOptions?: RedisClientOptions;
 }
 
 /** Options of one {@linkcode RedisStateStore.delPrefix} call. */
@@ -148,7 +200,12 @@ export interface RedisDelPrefixOptions {
 
 /** The defaults of {@linkcode RedisStateStoreOptions}. */
 export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
-  Required<Omit<RedisStateStoreOptions, "client" | "cluster">>
+  Required<
+    Omit<
+      RedisStateStoreOptions,
+      "client" | "cluster" | "clusterOptions" | "keyLayout" | "waitTimeoutMs"
+    >
+  >
 > = Object.freeze({
   timeoutMs: 3000,
   maxDocumentBytes: 16 * 1024 * 1024,
@@ -156,6 +213,7 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
   conflictBackoffMs: 1,
   conflictBackoffMaxMs: 50,
   scanCount: 500,
+  waitReplicas: 0,
 });
 
 /**
@@ -173,7 +231,14 @@ export const DEFAULT_REDIS_CLIENT_OPTIONS: RedisClientOptions = Object.freeze({
   retryStrategy: (times: number) => Math.min(times * 50, 1000),
 });
 
-const RETRYABLE_REPLY = /^(?:LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM)\b/;
+// MOVED and ASK reach the store only from commands sent to one cluster node (SCAN and
+// UNLINK of delPrefix): the slot moved meanwhile, in a failover or a resharding.
+const RETRYABLE_REPLY =
+  /^(?:LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|MOVED|ASK)\b/;
+/** How many times `delPrefix` and `listKeys` look for masters that took over. */
+const MAX_SCAN_ROUNDS = 3;
+/** How many times a write with `WAIT` is sent again after `MOVED` or `CLUSTERDOWN`. */
+const CLUSTER_RETRIES = 16;
 const GLOB_SPECIAL = /[*?[\]\\]/g;
 const NO_OPTIONS: RedisDelPrefixOptions = Object.freeze({});
 
@@ -199,6 +264,14 @@ const asIs = <T>(reply: T): T => reply;
  * answer; the same store works again once Redis is back (scripts lost in a restart are
  * sent again). Error messages keep Redis's text but never the password of the URL.
  *
+ * On a Redis Cluster (`connect(urls, { cluster: true })`, or a borrowed ioredis `Cluster`)
+ * each call goes to the master of its key's slot. `delPrefix` and `listKeys` scan the
+ * masters of a freshly refreshed slot map, each once, then any master that took over
+ * meanwhile; while a shard has no master they fail with `unavailable` rather than skip
+ * it. {@linkcode RedisStateStoreOptions.keyLayout} `"namespace-tag"` keeps a namespace on
+ * one slot (one node to scan); {@linkcode RedisStateStoreOptions.waitReplicas} makes each
+ * write wait for replica acknowledgements, so a failover does not lose it.
+ *
  * A borrowed client's ioredis `keyPrefix` is honoured: documents live at
  * `keyPrefix + storageKey(...)`, and `delPrefix`/`listKeys` scan under it.
  *
@@ -220,7 +293,18 @@ const asIs = <T>(reply: T): T => reply;
 export class RedisStateStore implements StateStore {
   readonly #client: RedisClient;
   #owned = false;
-  readonly #options: Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>>;
+  readonly #options: Readonly<
+    Required<
+      Omit<
+        RedisStateStoreOptions,
+        "client" | "cluster" | "clusterOptions" | "keyLayout" | "waitTimeoutMs"
+      >
+    >
+  >;
+  readonly #layout: KeyLayout;
+  readonly #waitTimeoutMs: number;
+  /** The client as a cluster, or `null` for a single Redis. */
+  readonly #cluster: SlotMap<RedisClient> | null;
   readonly #calls: Deadlines;
   readonly #secrets: string[];
   /** ioredis's `keyPrefix` of the client: added to keys, but not to `SCAN` patterns. */
@@ -248,6 +332,20 @@ export class RedisStateStore implements StateStore {
     }
     this.#client = client;
     this.#options = merged;
+    this.#layout = layoutOf(options);
+    this.#waitTimeoutMs = waitTimeoutOf(options, merged.timeoutMs);
+    this.#cluster = null;
+    if (client.isCluster === true) {
+      for (const member of ["nodes", "refreshSlotsCache", "role"] as const) {
+        if (typeof client[member] !== "function") {
+          throw invalidInput(
+            `Cannot make a Redis store: the cluster client has no ${member} method; pass an ` +
+              `ioredis Cluster`,
+          );
+        }
+      }
+      this.#cluster = client as RedisClient & SlotMap<RedisClient>;
+    }
     this.#secrets = [];
     const settings = settingsOf(client);
     const password = settings?.password ?? settings?.redisOptions?.password;
@@ -305,6 +403,8 @@ export class RedisStateStore implements StateStore {
       return { text, parsed };
     });
     const { timeoutMs } = mergeOptions(options); // checked before anything is opened
+    layoutOf(options);
+    waitTimeoutOf(options, timeoutMs);
     let ioredis: Pick<typeof import("ioredis"), "Redis" | "Cluster">;
     try {
       ioredis = await import("ioredis");
@@ -321,7 +421,7 @@ export class RedisStateStore implements StateStore {
       ...options.client,
       lazyConnect: true,
     };
-    let client: RedisClient & { connect(): Promise<void> };
+    let client: RedisClient & { connect(): Promise<void>; select(db: number): Promise<unknown> };
     if (!cluster) {
       // `as never`: ioredis's option types clash with exactOptionalPropertyTypes.
       client = new Redis(nodes[0]!.text, clientOptions as never) as unknown as typeof client;
@@ -331,8 +431,9 @@ export class RedisStateStore implements StateStore {
       client = new Cluster(
         nodes.map(({ parsed }) => ({ host: parsed.hostname, port: Number(parsed.port || 6379) })),
         {
-          lazyConnect: true,
           enableAutoPipelining: clientOptions.enableAutoPipelining === true,
+          ...options.clusterOptions,
+          lazyConnect: true,
           redisOptions: {
             ...redisOptions,
             ...(first.username === "" ? {} : { username: safeDecode(first.username) }),
@@ -347,44 +448,101 @@ export class RedisStateStore implements StateStore {
     const store = new RedisStateStore(client as unknown as RedisClient, options);
     store.#owned = true;
     store.#secrets.push(...secrets);
+    let socketError: unknown; // the reason behind "Connection is closed", if any
+    const remember = (error: unknown) => socketError = error;
+    client.on("error", remember);
     try {
       await store.#calls.run(client.connect(), asIs, store.#failure);
     } catch (error) {
       await store.close();
-      const cause = error instanceof StateError ? error : undefined;
+      const failure = store.#failure(socketError ?? error);
       throw new StateError(
-        cause?.code === "timeout" ? "timeout" : "unavailable",
-        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${
-          cause?.message ?? "no answer"
-        }; check that the server runs and the URL is right`,
+        failure.code === "timeout" || (error as StateError).code === "timeout"
+          ? "timeout"
+          : "unavailable",
+        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${failure.message}; ` +
+          `check that the server runs and the URL is right`,
       );
+    } finally {
+      client.off("error", remember);
+    }
+    // ioredis only logs a failed SELECT of the URL's database and goes on in database 0:
+    // select it again here, so a database the server lacks is an error, not a wrong place.
+    const db = cluster ? 0 : Number(nodes[0]!.parsed.pathname.slice(1) || 0);
+    if (db !== 0) {
+      try {
+        await store.#calls.run(client.select(db), asIs, store.#failure);
+      } catch (error) {
+        await store.close();
+        throw new StateError(
+          "invalid_input",
+          `Cannot use database ${db} of Redis at ${urls.map(redactUrl).join(", ")}: ${
+            (error as Error).message
+          }; use a database number the server has (see its "databases" setting)`,
+        );
+      }
     }
     return store;
   }
 
+  /**
+   * Returns the Redis key that holds `key` in namespace `prefix` of `ctx`, in this store's
+   * {@linkcode RedisStateStoreOptions.keyLayout} and after the client's `keyPrefix`: what
+   * `redis-cli GET` and `CLUSTER KEYSLOT` take.
+   *
+   * @example The two layouts
+   * ```ts
+   * import { RedisStateStore, TenantCtx } from "@greentic/state";
+   * import { Redis } from "ioredis";
+   * import assert from "node:assert/strict";
+   *
+   * const client = new Redis({ lazyConnect: true });
+   * const ctx = new TenantCtx("dev", "tenant-123").withTeam("ops");
+   * const plain = new RedisStateStore(client);
+   * assert.equal(plain.storageKey(ctx, "flow{1}", "k"), "greentic:state:dev:tenant-123:ops::flow{1}:k");
+   * const tagged = new RedisStateStore(client, { keyLayout: "namespace-tag" });
+   * assert.equal(
+   *   tagged.storageKey(ctx, "flow{1}", "k"),
+   *   "greentic:state:{dev:tenant-123:ops::flow%7B1%7D}:k",
+   * );
+   * client.disconnect();
+   * ```
+   *
+   * @param ctx The tenant context.
+   * @param prefix The namespace.
+   * @param key The key.
+   * @returns The storage key.
+   * @throws {StateError} `invalid_input` if an argument is not valid.
+   */
+  storageKey(ctx: TenantCtx, prefix: string, key: StateKey | string): string {
+    return this.#keyPrefix + this.#space(ctx, prefix) + keyText(key);
+  }
+
   /** {@inheritDoc StateStore.getJson} */
-  getJson(
+  getJson<T = JsonValue>(
     ctx: TenantCtx,
     prefix: string,
     key: StateKey | string,
     path?: StatePath | string | null,
-  ): Promise<JsonValue | undefined> {
+  ): Promise<T | undefined> {
     let storage: string;
     let segments: readonly string[];
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
       segments = pathSegments(path);
     } catch (error) {
       return Promise.reject(error);
     }
     const reply = this.#client.get(storage);
-    if (segments.length === 0) return this.#calls.run(reply, parseDocument, this.#failure);
+    if (segments.length === 0) {
+      return this.#calls.run(reply, parseDocument, this.#failure) as Promise<T | undefined>;
+    }
     return this.#calls.run(
       reply,
       (text) => text === null ? undefined : readAt(JSON.parse(text) as JsonValue, segments),
       this.#failure,
-    );
+    ) as Promise<T | undefined>;
   }
 
   /** {@inheritDoc StateStore.setJson} */
@@ -393,7 +551,7 @@ export class RedisStateStore implements StateStore {
     prefix: string,
     key: StateKey | string,
     path: StatePath | string | null | undefined,
-    value: JsonValue,
+    value: unknown,
     ttlSecs?: number | null,
   ): Promise<void> {
     let storage: string;
@@ -402,7 +560,7 @@ export class RedisStateStore implements StateStore {
     let json: string;
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
       segments = pathSegments(path);
       ttl = checkTtl(ttlSecs);
       json = checkWrite(segments, value);
@@ -412,6 +570,14 @@ export class RedisStateStore implements StateStore {
     }
     if (segments.length > 0) return this.#patch(storage, segments, json, ttl);
     const client = this.#client;
+    if (this.#options.waitReplicas > 0) {
+      const set = ttl === null
+        ? ["set", storage, json, "KEEPTTL"]
+        : ttl === 0
+        ? ["set", storage, json]
+        : ["set", storage, json, "PX", String(ttl * 1000)];
+      return this.#calls.run(this.#replicated(set, storage), toVoid, this.#failure);
+    }
     const reply = ttl === null
       ? client.set(storage, json, "KEEPTTL")
       : ttl === 0
@@ -425,7 +591,7 @@ export class RedisStateStore implements StateStore {
     let storage: string;
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -437,12 +603,15 @@ export class RedisStateStore implements StateStore {
     let storage: string;
     try {
       this.#checkOpen();
-      storage = namespaceOf(ctx, prefix) + keyText(key);
+      storage = this.#space(ctx, prefix) + keyText(key);
     } catch (error) {
       return Promise.reject(error);
     }
     // UNLINK, like DEL, drops an expired key before counting, so only live ones count.
-    return this.#calls.run(this.#client.unlink(storage), (n) => n > 0, this.#failure);
+    const reply = this.#options.waitReplicas > 0
+      ? this.#replicated(["unlink", storage], storage) as Promise<number>
+      : this.#client.unlink(storage);
+    return this.#calls.run(reply, (n) => n > 0, this.#failure);
   }
 
   /**
@@ -462,16 +631,21 @@ export class RedisStateStore implements StateStore {
     options: RedisDelPrefixOptions = NO_OPTIONS,
   ): Promise<number> {
     this.#checkOpen();
-    const space = this.#keyPrefix + namespaceOf(ctx, prefix);
-    const onProgress = options.onProgress;
+    const space = this.#keyPrefix + this.#space(ctx, prefix);
+    const onProgress = (options ?? NO_OPTIONS).onProgress;
     const pattern = globEscape(space) + "*";
     let deleted = 0;
     const report = (n: number) => {
       deleted += n;
       if (onProgress !== undefined && n > 0) onProgress(deleted);
     };
-    await Promise.all(
-      this.#nodes().map((node) => this.#deleteOnNode(node, space, pattern, report)),
+    // When every key of the namespace shares a slot (namespace tag, or a {tag} in the
+    // prefix or keyPrefix), only that slot's master holds them and a batch is one UNLINK.
+    const slot = this.#cluster === null ? null : sharedSlot(space);
+    const together = this.#cluster === null || slot !== null;
+    await this.#onMasters(
+      slot,
+      (node) => this.#deleteOnNode(node, space, pattern, report, together),
     );
     return deleted;
   }
@@ -488,27 +662,36 @@ export class RedisStateStore implements StateStore {
    */
   async *listKeys(ctx: TenantCtx, prefix: string): AsyncGenerator<string, void, undefined> {
     this.#checkOpen();
-    const space = this.#keyPrefix + namespaceOf(ctx, prefix);
+    const space = this.#keyPrefix + this.#space(ctx, prefix);
     const pattern = globEscape(space) + "*";
-    const seen = new Set<string>(); // SCAN may return a key twice while Redis rehashes
-    for (const node of this.#nodes()) {
-      let cursor = "0";
-      do {
-        this.#checkOpen();
-        const [next, keys] = await this.#calls.run(
-          node.scan(cursor, "MATCH", pattern, "COUNT", this.#options.scanCount),
-          asIs,
-          this.#failure,
-        );
-        cursor = next;
-        for (const storage of keys) {
-          if (!storage.startsWith(space)) continue;
-          const name = storage.slice(space.length);
-          if (seen.has(name)) continue;
-          seen.add(name);
-          yield name;
-        }
-      } while (cursor !== "0");
+    // SCAN may return a key twice while Redis rehashes, and a master that took over during
+    // the listing is scanned again: `seen` keeps each key to one yield.
+    const seen = new Set<string>();
+    const slot = this.#cluster === null ? null : sharedSlot(space);
+    const done = new Set<string>();
+    for (let round = 0;; round++) {
+      const masters = await this.#mastersToScan(slot, done, round);
+      if (masters.length === 0) return;
+      for (const { key, node } of masters) {
+        let cursor = "0";
+        do {
+          this.#checkOpen();
+          const [next, keys] = await this.#calls.run(
+            node.scan(cursor, "MATCH", pattern, "COUNT", this.#options.scanCount),
+            asIs,
+            this.#failure,
+          );
+          cursor = next;
+          for (const storage of keys) {
+            if (!storage.startsWith(space)) continue;
+            const name = storage.slice(space.length);
+            if (seen.has(name)) continue;
+            seen.add(name);
+            yield name;
+          }
+        } while (cursor !== "0");
+        done.add(key);
+      }
     }
   }
 
@@ -540,6 +723,11 @@ export class RedisStateStore implements StateStore {
   /** Same as {@linkcode RedisStateStore.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** The namespace of `(ctx, prefix)` in this store's key layout (without `keyPrefix`). */
+  #space(ctx: TenantCtx, prefix: string): string {
+    return namespaceIn(this.#layout, ctx, prefix);
   }
 
   #checkOpen(): void {
@@ -604,11 +792,18 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  /** Runs a script by SHA, sending its source once more after `NOSCRIPT`. */
+  /**
+   * Runs a script by SHA, sending its source once more after `NOSCRIPT`. Scripts are cached
+   * per node and not replicated (Redis 7 replicates their effects), so each cluster master,
+   * and a replica promoted to master, answers `NOSCRIPT` once; `EVAL` caches it there.
+   */
   async #eval(script: LuaScript, args: string[]): Promise<unknown> {
+    const waiting = this.#options.waitReplicas > 0;
     try {
       return await this.#calls.run(
-        this.#client.evalsha(script.sha, script.keys, ...args),
+        waiting
+          ? this.#replicated(["evalsha", script.sha, String(script.keys), ...args], args[0]!)
+          : this.#client.evalsha(script.sha, script.keys, ...args),
         asIs,
         asIs,
       );
@@ -618,33 +813,141 @@ export class RedisStateStore implements StateStore {
       }
       // EVAL runs the script on the node of its key and caches it there for EVALSHA.
       return await this.#calls.run(
-        this.#client.eval(script.lua, script.keys, ...args),
+        waiting
+          ? this.#replicated(["eval", script.lua, String(script.keys), ...args], args[0]!)
+          : this.#client.eval(script.lua, script.keys, ...args),
         asIs,
         this.#failure,
       );
     }
   }
 
-  /** The nodes to scan: every master of a cluster, else the client itself. */
-  #nodes(): RedisClient[] {
-    const client = this.#client;
-    if (client.isCluster === true && typeof client.nodes === "function") {
-      const masters = client.nodes("master");
-      if (masters.length === 0) {
-        throw new StateError("unavailable", "Redis Cluster has no master connected yet; retry");
+  /**
+   * Sends a write and `WAIT` for {@linkcode RedisStateStoreOptions.waitReplicas} in one
+   * pipeline, so both go to the connection of the write's key (alone, `WAIT`, which names
+   * no key, would go to any node of a cluster). Resolves to the write's reply; rejects with
+   * the write's error, or `timeout` when too few replicas acknowledged.
+   *
+   * `MOVED`, `CLUSTERDOWN` and `TRYAGAIN` answers mean the write was not applied. ioredis
+   * does not retry a pipeline whose other command (`WAIT`) succeeded, so it is done here
+   * as ioredis does for a lone command: refresh the slot map (after 100 ms unless `MOVED`)
+   * and send again, {@linkcode CLUSTER_RETRIES} times at most.
+   */
+  async #replicated(command: string[], storage: string): Promise<unknown> {
+    const wanted = this.#options.waitReplicas;
+    const waitMs = this.#waitTimeoutMs;
+    for (let attempt = 0;; attempt++) {
+      const results = await this.#client
+        .pipeline([command, ["wait", String(wanted), String(waitMs)]])
+        .exec();
+      const [written, acked] = results ?? [];
+      if (written === undefined || acked === undefined) {
+        throw new StateError("internal", "Redis answered a write pipeline with no replies");
       }
-      return masters;
+      const [error, reply] = written;
+      if (error !== null) {
+        const kind = /^(MOVED|CLUSTERDOWN|TRYAGAIN) /.exec(error.message)?.[1];
+        if (kind === undefined || this.#cluster === null || attempt >= CLUSTER_RETRIES) {
+          throw error;
+        }
+        if (kind !== "MOVED") await sleep(100);
+        this.#checkOpen();
+        await refreshSlots(this.#cluster);
+        continue;
+      }
+      if (acked[0] !== null) throw acked[0];
+      this.#checkAcked(acked[1], `The write to ${quote(storage)} was applied on the master`);
+      return reply;
     }
-    return [client];
   }
 
+  /** Throws `timeout` when a `WAIT` reply counts fewer replicas than `waitReplicas`. */
+  #checkAcked(count: unknown, applied: string): void {
+    const wanted = this.#options.waitReplicas;
+    if (typeof count === "number" && count >= wanted) return;
+    throw new StateError(
+      "timeout",
+      `${applied}, but ${count} of the ${wanted} replicas asked for (waitReplicas) ` +
+        `acknowledged it within ${this.#waitTimeoutMs} ms, so a failover may undo it; check ` +
+        `the replicas, or retry`,
+    );
+  }
+
+  /**
+   * The masters still to scan for keys of `slot` (of every slot when `null`): of a single
+   * Redis, the client; of a cluster, the master of each slot from a freshly refreshed slot
+   * map, leaving out those in `done`, each confirmed by `ROLE` (see `_cluster_masters.ts`).
+   * Called again after a scan, it returns the masters that took over meanwhile, if any.
+   *
+   * @param round How many times it was called for this scan before.
+   * @throws {StateError} `unavailable` when a slot has no master, when roles are changing,
+   *   or when masters kept changing for {@linkcode MAX_SCAN_ROUNDS} rounds.
+   */
+  async #mastersToScan(
+    slot: number | null,
+    done: ReadonlySet<string>,
+    round: number,
+  ): Promise<Master<RedisClient>[]> {
+    const cluster = this.#cluster;
+    if (cluster === null) return done.has("") ? [] : [{ key: "", node: this.#client }];
+    for (let attempt = 0;; attempt++) {
+      this.#checkOpen();
+      await this.#calls.run(refreshSlots(cluster), asIs, this.#failure);
+      const masters = mastersOf(cluster, slot).filter((master) => !done.has(master.key));
+      if (masters.length > 0 && round >= MAX_SCAN_ROUNDS) {
+        throw new StateError(
+          "unavailable",
+          `Redis Cluster masters kept changing during ${MAX_SCAN_ROUNDS} scans; retry later`,
+        );
+      }
+      const roles = await Promise.all(
+        masters.map(({ node }) => this.#calls.run(node.role!(), asIs, this.#failure)),
+      );
+      if (roles.every((role) => Array.isArray(role) && role[0] === "master")) return masters;
+      if (attempt >= 2) {
+        throw new StateError(
+          "unavailable",
+          "Redis Cluster nodes are changing roles (a failover is under way); retry later",
+        );
+      }
+      await sleep(100);
+    }
+  }
+
+  /**
+   * Runs `visit` on each master of `slot` (every master when `null`) at once, then on the
+   * masters that took over meanwhile; waits for every visit before reporting a failure.
+   */
+  async #onMasters(
+    slot: number | null,
+    visit: (node: RedisClient) => Promise<void>,
+  ): Promise<void> {
+    const done = new Set<string>();
+    for (let round = 0;; round++) {
+      const masters = await this.#mastersToScan(slot, done, round);
+      if (masters.length === 0) return;
+      const results = await Promise.allSettled(masters.map(async ({ key, node }) => {
+        await visit(node);
+        done.add(key);
+      }));
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+    }
+  }
+
+  /**
+   * Scans one node for the keys of `space` and unlinks them, a few batches in flight. On a
+   * cluster one `UNLINK` may only name keys of one slot: with `together` (the keys share a
+   * slot, or the node is a single Redis) a batch is one `UNLINK`, else one `UNLINK` per key
+   * in one pipeline. With `waitReplicas`, the pipeline of each batch ends with `WAIT`.
+   */
   async #deleteOnNode(
     node: RedisClient,
     space: string,
     pattern: string,
     report: (deleted: number) => void,
+    together: boolean,
   ): Promise<void> {
-    const perKey = this.#client.isCluster === true; // keys of one node may span slots
     const nodePrefix = keyPrefixOf(node);
     if (!space.startsWith(nodePrefix)) {
       throw new StateError(
@@ -670,13 +973,21 @@ export class RedisStateStore implements StateStore {
         if (storage.startsWith(space)) batch.push(storage.slice(nodePrefix.length));
       }
       if (batch.length === 0) continue;
-      const unlink = perKey
-        ? this.#calls.run(
-          node.pipeline(batch.map((storage) => ["unlink", storage])).exec(),
-          countPipeline,
+      const wanted = this.#options.waitReplicas;
+      let unlink: Promise<number>;
+      if (together && wanted === 0) {
+        unlink = this.#calls.run(node.unlink(...batch), asIs, this.#failure);
+      } else {
+        const commands = together
+          ? [["unlink", ...batch]]
+          : batch.map((storage) => ["unlink", storage]);
+        if (wanted > 0) commands.push(["wait", String(wanted), String(this.#waitTimeoutMs)]);
+        unlink = this.#calls.run(
+          node.pipeline(commands).exec(),
+          (results) => this.#countUnlinked(results, wanted > 0, batch[0]!),
           this.#failure,
-        )
-        : this.#calls.run(node.unlink(...batch), asIs, this.#failure);
+        );
+      }
       const done: Promise<void> = unlink.then(report, (error) => {
         failure ??= error;
       }).finally(() => pending.delete(done));
@@ -687,6 +998,27 @@ export class RedisStateStore implements StateStore {
     } while (cursor !== "0");
     await Promise.all(pending);
     if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Counts the keys a pipeline of `UNLINK`s removed, or throws its first error; when
+   * `waited`, the last reply is `WAIT`'s count of replicas, and too few is `timeout`.
+   */
+  #countUnlinked(
+    results: [Error | null, unknown][] | null,
+    waited: boolean,
+    sample: string,
+  ): number {
+    const replies = results ?? [];
+    const unlinks = waited ? replies.length - 1 : replies.length;
+    let count = 0;
+    for (let i = 0; i < replies.length; i++) {
+      const [error, reply] = replies[i]!;
+      if (error !== null) throw error;
+      if (i < unlinks) count += reply as number;
+      else this.#checkAcked(reply, `${count} entries near ${quote(sample)} were deleted`);
+    }
+    return count;
   }
 
   /** Makes the error of a call that got no answer in time. */
@@ -717,7 +1049,7 @@ export class RedisStateStore implements StateStore {
       );
     }
     const raw = error instanceof Error ? error.message : String(error);
-    const message = this.#redact(raw);
+    const message = this.#redact(raw).replace(/\.$/, "");
     const options = message === raw ? { cause: error } : undefined;
     const name = error instanceof Error ? error.name : "";
     if (name === "ReplyError" || (raw !== "" && /^[A-Z]{3,}[A-Z_]* /.test(raw))) {
@@ -751,15 +1083,49 @@ function keyPrefixOf(client: RedisClient): string {
   return typeof prefix === "string" ? prefix : "";
 }
 
+/** The `waitTimeoutMs` of `options`, checked against `timeoutMs`. */
+function waitTimeoutOf(options: RedisStateStoreOptions, timeoutMs: number): number {
+  const value = options.waitTimeoutMs ?? Math.max(1, Math.floor(timeoutMs / 2));
+  if (
+    typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 ||
+    value >= timeoutMs
+  ) {
+    throw invalidInput(
+      `Invalid option waitTimeoutMs ${quote(String(value))}: use a whole number from 1 to ` +
+        `less than timeoutMs (${timeoutMs})`,
+    );
+  }
+  return value;
+}
+
+/** The key layout of `options`, checked. */
+function layoutOf(options: RedisStateStoreOptions): KeyLayout {
+  const layout = options.keyLayout ?? "plain";
+  if (layout !== "plain" && layout !== "namespace-tag") {
+    throw invalidInput(
+      `Invalid option keyLayout ${quote(String(layout))}: use "plain" or "namespace-tag"`,
+    );
+  }
+  return layout;
+}
+
 /** Merges `options` over the defaults, checking each. */
 function mergeOptions(
   options: RedisStateStoreOptions,
-): Readonly<Required<Omit<RedisStateStoreOptions, "client" | "cluster">>> {
+): Readonly<
+  Required<
+    Omit<
+      RedisStateStoreOptions,
+      "client" | "cluster" | "clusterOptions" | "keyLayout" | "waitTimeoutMs"
+    >
+  >
+> {
   const merged = { ...DEFAULT_REDIS_STATE_STORE_OPTIONS };
   for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
     const value = options[name];
     if (value === undefined) continue;
-    const min = name === "conflictRetries" || name === "conflictBackoffMs" ? 0 : 1;
+    const min =
+      name === "conflictRetries" || name === "conflictBackoffMs" || name === "waitReplicas" ? 0 : 1;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
       throw invalidInput(
         `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} upwards`,
@@ -775,16 +1141,6 @@ function secondsOf(pttl: number): number | null | undefined {
   if (pttl === -2) return undefined;
   if (pttl === -1) return null;
   return Math.max(1, Math.ceil(pttl / 1000));
-}
-
-/** Counts the keys a pipeline of single-key `UNLINK`s removed, or throws its first error. */
-function countPipeline(results: [Error | null, unknown][] | null): number {
-  let count = 0;
-  for (const [error, n] of results ?? []) {
-    if (error !== null) throw error;
-    count += n as number;
-  }
-  return count;
 }
 
 /** Escapes the glob characters of Redis `MATCH` patterns, so `text` matches itself. */

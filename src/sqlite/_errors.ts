@@ -14,6 +14,7 @@ const SQLITE_READONLY = 8;
 const SQLITE_IOERR = 10;
 const SQLITE_CORRUPT = 11;
 const SQLITE_FULL = 13;
+const SQLITE_TOOBIG = 18;
 const SQLITE_CANTOPEN = 14;
 const SQLITE_PROTOCOL = 15;
 const SQLITE_NOTADB = 26;
@@ -48,21 +49,30 @@ const UNAVAILABLE_MESSAGE = new RegExp(
 );
 
 /** The kinds of failure this module tells apart. */
-type Kind = "busy" | "unavailable" | "other";
+type Kind = "busy" | "unavailable" | "too_big" | "other";
 
 function kindOf(error: unknown): Kind {
+  // A stored document that no longer parses: the file was damaged behind SQLite's back.
+  if (error instanceof SyntaxError) return "unavailable";
   const errcode = (error as { errcode?: unknown } | null)?.errcode;
   if (typeof errcode === "number") {
     const primary = errcode & 0xff;
     if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) return "busy";
+    if (primary === SQLITE_TOOBIG) return "too_big";
     if (UNAVAILABLE.has(primary)) return "unavailable";
     return "other";
   }
   const message = error instanceof Error ? error.message : String(error);
   if (BUSY_MESSAGE.test(message)) return "busy";
+  if (/string or blob too big/i.test(message)) return "too_big";
   if (UNAVAILABLE_MESSAGE.test(message)) return "unavailable";
   if ((error as { code?: unknown } | null)?.code === "ERR_INVALID_STATE") return "unavailable";
   return "other";
+}
+
+/** Whether `error` is SQLite's "database is locked" (another connection holds the lock). */
+export function isBusy(error: unknown): boolean {
+  return kindOf(error) === "busy";
 }
 
 /**
@@ -81,6 +91,13 @@ export function toStateError(error: unknown, path: string, busyTimeoutMs: number
         `The SQLite database ${quote(path, 200)} stayed locked by another connection for ` +
           `more than ${busyTimeoutMs} ms (${detail}); nothing was changed: retry, or raise ` +
           `busyTimeoutMs`,
+        { cause: error },
+      );
+    case "too_big":
+      return new StateError(
+        "invalid_input",
+        `Cannot store the document in the SQLite database ${quote(path, 200)}: ${detail} ` +
+          `(SQLite's limit is about 1 GB per value); nothing was changed: store less`,
         { cause: error },
       );
     case "unavailable":

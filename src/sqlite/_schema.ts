@@ -71,10 +71,10 @@ export const SQL = {
   /** Params: ns. Run after `deleteExpiredOfNs`, its change count is the live rows removed. */
   deleteNs: `DELETE FROM ${TABLE} WHERE ns = ?`,
   /** Params: ns, now, limit. Keys as BLOBs: some runtimes cut TEXT at U+0000. */
-  listFirst: `SELECT CAST(key AS BLOB) AS k FROM ${TABLE}
+  listFirst: `SELECT CAST(key AS BLOB) AS k, deadline FROM ${TABLE}
     WHERE ns = ? AND (deadline IS NULL OR deadline > ?) ORDER BY key LIMIT ?`,
   /** Params: ns, after, now, limit. */
-  listNext: `SELECT CAST(key AS BLOB) AS k FROM ${TABLE}
+  listNext: `SELECT CAST(key AS BLOB) AS k, deadline FROM ${TABLE}
     WHERE ns = ? AND key > ? AND (deadline IS NULL OR deadline > ?) ORDER BY key LIMIT ?`,
   /** Params: now, limit. */
   purge: `DELETE FROM ${TABLE} WHERE rowid IN (

@@ -17,7 +17,7 @@ import type { StateStore } from "../core/state_store.ts";
 import { namespaceOf } from "../core/storage_key.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
 import { checkTtl, secondsLeft } from "../core/ttl.ts";
-import { toStateError } from "./_errors.ts";
+import { isBusy, toStateError } from "./_errors.ts";
 import { sqlite } from "./_node_sqlite.ts";
 import {
   APPLICATION_ID,
@@ -143,10 +143,13 @@ export class SqliteStateStore implements StateStore {
     this.#busyTimeoutMs = busyTimeoutMs;
     let db: DatabaseSync | undefined;
     try {
-      db = new sqlite.DatabaseSync(path);
+      const opened = db = new sqlite.DatabaseSync(path);
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      checkOwner(db, path); // before anything is written to a file that may not be ours
-      db.exec("PRAGMA journal_mode = WAL");
+      // Before anything is written to a file that may not be ours:
+      inReadTransaction(db, () => checkOwner(opened, path));
+      enableWal(db, busyTimeoutMs);
+      // After a checkpoint, cut the WAL file back instead of keeping its largest size.
+      db.exec("PRAGMA journal_size_limit = 4194304");
       db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
       migrate(db, path);
       const sql: Partial<Statements> = {};
@@ -312,19 +315,21 @@ export class SqliteStateStore implements StateStore {
     const ns = namespaceOf(ctx, prefix);
     let after: string | null = null;
     for (;;) {
-      let page: { k: Uint8Array }[];
+      let page: { k: Uint8Array; deadline: number | null }[];
       try {
         this.#checkOpen();
         const now = this.#now();
         page = (after === null
           ? this.#sql.listFirst.all(ns, now, LIST_PAGE)
-          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as { k: Uint8Array }[];
+          : this.#sql.listNext.all(ns, after, now, LIST_PAGE)) as typeof page;
       } catch (error) {
         throw this.#error(error);
       }
       for (const row of page) {
         after = decoder.decode(row.k);
-        yield after;
+        // The page was read at once; each key is yielded only if still live now.
+        this.#checkOpen();
+        if (row.deadline === null || this.#isLive(row.deadline, this.#now())) yield after;
       }
       if (page.length < LIST_PAGE) return;
     }
@@ -435,8 +440,40 @@ function pragma(db: DatabaseSync, name: string): number {
 }
 
 /**
+ * Switches the database to WAL mode. SQLite answers "database is locked" at once, without
+ * waiting on the busy timeout, when several connections switch a new file at the same
+ * time; so retry, with short sleeps, for up to `busyTimeoutMs`.
+ */
+function enableWal(db: DatabaseSync, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let delay = 1;; delay = Math.min(delay * 2, 50)) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+    }
+    Atomics.wait(sleeper, 0, 0, delay); // a synchronous sleep: the constructor is synchronous
+  }
+}
+
+/**
+ * Runs `read` in one read transaction, so its statements see one snapshot: another
+ * process creating the schema meanwhile is seen entirely or not at all.
+ */
+function inReadTransaction<T>(db: DatabaseSync, read: () => T): T {
+  db.exec("BEGIN");
+  try {
+    return read();
+  } finally {
+    db.exec("COMMIT");
+  }
+}
+
+/**
  * Throws `unavailable` unless the database is empty or one of this package whose schema
- * this code knows.
+ * this code knows. Call it in a transaction: it reads three things that must agree.
  */
 function checkOwner(db: DatabaseSync, path: string): number {
   const applicationId = pragma(db, "application_id");
@@ -467,7 +504,7 @@ function checkOwner(db: DatabaseSync, path: string): number {
 
 /** Brings the schema to {@linkcode SCHEMA_VERSION}, in one transaction. */
 function migrate(db: DatabaseSync, path: string): void {
-  if (checkOwner(db, path) === SCHEMA_VERSION) return;
+  if (inReadTransaction(db, () => checkOwner(db, path)) === SCHEMA_VERSION) return;
   db.exec("BEGIN IMMEDIATE");
   try {
     // Again under the write lock: another process may have migrated meanwhile.

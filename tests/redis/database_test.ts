@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { RedisStateStore, StateError, storageKey } from "../../mod.ts";
+import { freshCtx, REDIS_URL } from "./_server.ts";
+
+function withDb(url: string, db: number): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
+
+Deno.test("Redis connect: the URL's database is used, and a missing one is an error", async () => {
+  const store = await RedisStateStore.connect(withDb(REDIS_URL, 3));
+  const raw = new Redis(withDb(REDIS_URL, 3));
+  const ctx = freshCtx();
+  try {
+    await store.setJson(ctx, "p", "k", null, { db: 3 });
+    assert.equal(await raw.get(storageKey(ctx, "p", "k")), '{"db":3}');
+    assert.equal(await store.delPrefix(ctx, "p"), 1);
+  } finally {
+    await store.close();
+    await raw.quit();
+  }
+  await assert.rejects(
+    RedisStateStore.connect(withDb(REDIS_URL, 9999)),
+    (error: unknown) =>
+      error instanceof StateError && error.code === "invalid_input" &&
+      /database 9999/.test(error.message),
+  );
+});
