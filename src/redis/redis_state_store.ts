@@ -473,7 +473,9 @@ export class RedisStateStore implements StateStore {
         store.#redact(
           `Cannot connect to Redis at ${urls.map(displayUrl).join(", ")}: ${failure.message}; `,
         ) +
-          `check that the server runs and the URL is right`,
+          (/WRONGPASS|NOAUTH|NOPERM/.test(failure.message)
+            ? "check the user name and password in the URL"
+            : "check that the server runs and the URL is right"),
       );
     } finally {
       client.off("error", remember);
@@ -1138,9 +1140,11 @@ function mergeOptions(
     if (value === undefined) continue;
     const min =
       name === "conflictRetries" || name === "conflictBackoffMs" || name === "waitReplicas" ? 0 : 1;
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    // Timers hold at most 2^31 - 1 ms; a longer one would fire at once.
+    const max = name.endsWith("Ms") ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
       throw invalidInput(
-        `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} upwards`,
+        `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} to ${max}`,
       );
     }
     merged[name] = value;
