@@ -133,7 +133,14 @@ Deno.test("cli: single commands print JSON, errors go to stderr with an exit cod
   assert.match(badValue.err, /not JSON/);
   const badTtl = await cli(["set", ...target, "--key", "k", "--value", "1", "--ttl", "-5"]);
   assert.equal(badTtl.code, 2);
-  assert.match(badTtl.err, /--ttl/);
+  assert.match(badTtl.err, /--ttl=VALUE/);
+  for (const ttl of ["--ttl=-5", "--ttl=1.5", "--ttl=4294967296"]) {
+    const refused = await cli(["set", ...target, "--key", "k", "--value", "1", ttl]);
+    assert.equal(refused.code, 1, ttl);
+    assert.match(refused.err, /error \(invalid_input\): Invalid TTL/);
+  }
+  const wordTtl = await cli(["set", ...target, "--key", "k", "--value", "1", "--ttl", "soon"]);
+  assert.equal(wordTtl.code, 2);
   const badPath = await cli(["get", ...target, "--key", "k", "--path", "x"]);
   assert.equal(badPath.code, 1);
   assert.match(badPath.err, /^error \(invalid_input\): Cannot parse pointer "x"/);

@@ -190,6 +190,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
   }
   const [command, ...rest] = positionals;
   if (command === undefined || command === "help") {
+    if (!values.help && command === undefined) await io.err("No command given\n\n");
     await (values.help || command === "help" ? io.out : io.err)(HELP.main + "\n");
     return values.help || command === "help" ? 0 : 2;
   }
@@ -243,8 +244,9 @@ function resolvePaths(values: Values, cwd: string): Values {
 function usageMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split(/\.(?: |\n)/)[0]!;
+  const option = /Option '(--[a-z-]+)/.exec(message)?.[1] ?? "--option";
   return /ambiguous/.test(message)
-    ? `${first}: write the value with "=", as in --ttl=-1, if it starts with "-"`
+    ? `${first}: ${option} needs a value; if the value starts with "-", write ${option}=VALUE`
     : first;
 }
 

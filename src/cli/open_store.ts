@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import { displayUrl } from "../redis/_url.ts";
 import type { StateStore } from "../core/state_store.ts";
 import { InMemoryStateStore } from "../memory/in_memory_store.ts";
 
@@ -45,7 +46,7 @@ export async function openStore(
   if (redis !== undefined && redis !== "") {
     const { RedisStateStore } = await import("../redis/redis_state_store.ts");
     const store = await RedisStateStore.connect(redis);
-    return { store, description: `redis ${redactUrl(redis)}` };
+    return { store, description: `redis ${displayUrl(redis)}` };
   }
   const path = choice.db ?? join(cwd, DEFAULT_DB_FILE);
   const { SqliteStateStore } = await import("../../sqlite.ts");
@@ -59,6 +60,6 @@ export function redactUrl(url: string): string {
     if (parsed.password !== "") parsed.password = "***";
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
+    return url.replace(/\/\/\S*@/, "//***@");
   }
 }

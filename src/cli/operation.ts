@@ -137,7 +137,10 @@ export function toOperation(
 function parseTtl(ttl: unknown, shown: string, source: "options" | "script"): number | null {
   if (ttl === undefined || ttl === null) return null;
   if (typeof ttl === "number") return ttl; // range and whole-ness are the store's to check
-  if (source === "options" && typeof ttl === "string" && /^[0-9]+$/.test(ttl)) return Number(ttl);
+  // A number of any kind goes to the store, whose check says what is wrong with it.
+  if (source === "options" && typeof ttl === "string" && /^-?[0-9]+(\.[0-9]+)?$/.test(ttl)) {
+    return Number(ttl);
+  }
   throw new UsageError(
     `${shown} must be a whole number of seconds (0 removes the TTL), got ${JSON.stringify(ttl)}`,
   );

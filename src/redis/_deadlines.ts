@@ -103,7 +103,7 @@ export class Deadlines {
     fail: (error: unknown) => unknown,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const call = new Call(this, Date.now() + this.#timeoutMs, resolve, reject, map, fail);
+      const call = new Call(this, performance.now() + this.#timeoutMs, resolve, reject, map, fail);
       this.#calls.push(call as Call<unknown, unknown>);
       if (this.#timer === undefined) this.#timer = unref(setInterval(this.#tick, this.#tickMs));
       reply.then((value) => call.ok(value), (error) => call.error(error));
@@ -135,7 +135,7 @@ export class Deadlines {
   }
 
   #tick = (): void => {
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall-clock jump moves no deadline
     const calls = this.#calls;
     for (; this.#head < calls.length; this.#head++) {
       const call = calls[this.#head]!;

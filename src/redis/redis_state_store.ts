@@ -5,6 +5,7 @@
  * @module
  */
 
+import { displayUrl } from "./_url.ts";
 import { checkWrite, closedError } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
 import type { JsonValue } from "../core/json_value.ts";
@@ -218,14 +219,17 @@ export const DEFAULT_REDIS_STATE_STORE_OPTIONS: Readonly<
 
 /**
  * The ioredis options of a client made by {@linkcode RedisStateStore.connect}: calls fail
- * fast with `unavailable` while Redis is down (no retries of queued commands, no resend
- * of unanswered ones after a reconnect, which could apply a timed-out write much later),
- * reconnection every second at most, auto-pipelining, and a socket that does not close
- * within 500 ms of `close` is destroyed.
+ * fast with `unavailable` while Redis is down (no offline queue, no retries of queued
+ * commands, no resend of unanswered ones after a reconnect: any of them could apply a
+ * write the caller was told had failed, much later, over newer data), reconnection every
+ * second at most, auto-pipelining, and a socket that does not close within 500 ms of
+ * `close` is destroyed. A cluster client keeps its nodes' offline queues, which it needs
+ * to open node connections on first use.
  */
 export const DEFAULT_REDIS_CLIENT_OPTIONS: RedisClientOptions = Object.freeze({
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
+  enableOfflineQueue: false,
   enableAutoPipelining: true,
   disconnectTimeout: 500,
   retryStrategy: (times: number) => Math.min(times * 50, 1000),
@@ -388,14 +392,13 @@ export class RedisStateStore implements StateStore {
         parsed = new URL(text);
       } catch {
         throw invalidInput(
-          `Cannot connect to Redis at ${
-            quote(redactUrl(String(text)))
-          }: not a URL; use redis://host:port`,
+          "Cannot connect to Redis: the URL is malformed (not shown, it may hold a " +
+            "password); use redis://[user:password@]host:port[/db]",
         );
       }
       if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
         throw invalidInput(
-          `Cannot connect to Redis at ${quote(redactUrl(text))}: the scheme must be ` +
+          `Cannot connect to Redis at ${quote(displayUrl(text))}: the scheme must be ` +
             `redis:// or rediss://`,
         );
       }
@@ -427,7 +430,14 @@ export class RedisStateStore implements StateStore {
       client = new Redis(nodes[0]!.text, clientOptions as never) as unknown as typeof client;
     } else {
       const first = nodes[0]!.parsed;
-      const { lazyConnect: _, retryStrategy: __, ...redisOptions } = clientOptions;
+      // A cluster's node connections are opened on first use and need their offline
+      // queue for that; the cluster client itself fails calls while a slot has no master.
+      const {
+        lazyConnect: _,
+        retryStrategy: __,
+        enableOfflineQueue: ___,
+        ...redisOptions
+      } = clientOptions;
       client = new Cluster(
         nodes.map(({ parsed }) => ({ host: parsed.hostname, port: Number(parsed.port || 6379) })),
         {
@@ -460,8 +470,12 @@ export class RedisStateStore implements StateStore {
         failure.code === "timeout" || (error as StateError).code === "timeout"
           ? "timeout"
           : "unavailable",
-        `Cannot connect to Redis at ${urls.map(redactUrl).join(", ")}: ${failure.message}; ` +
-          `check that the server runs and the URL is right`,
+        store.#redact(
+          `Cannot connect to Redis at ${urls.map(displayUrl).join(", ")}: ${failure.message}; `,
+        ) +
+          (/WRONGPASS|NOAUTH|NOPERM/.test(failure.message)
+            ? "check the user name and password in the URL"
+            : "check that the server runs and the URL is right"),
       );
     } finally {
       client.off("error", remember);
@@ -476,7 +490,7 @@ export class RedisStateStore implements StateStore {
         await store.close();
         throw new StateError(
           "invalid_input",
-          `Cannot use database ${db} of Redis at ${urls.map(redactUrl).join(", ")}: ${
+          `Cannot use database ${db} of Redis at ${urls.map(displayUrl).join(", ")}: ${
             (error as Error).message
           }; use a database number the server has (see its "databases" setting)`,
         );
@@ -1126,9 +1140,11 @@ function mergeOptions(
     if (value === undefined) continue;
     const min =
       name === "conflictRetries" || name === "conflictBackoffMs" || name === "waitReplicas" ? 0 : 1;
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    // Timers hold at most 2^31 - 1 ms; a longer one would fire at once.
+    const max = name.endsWith("Ms") ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
       throw invalidInput(
-        `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} upwards`,
+        `Invalid option ${name} ${quote(String(value))}: use a whole number from ${min} to ${max}`,
       );
     }
     merged[name] = value;
@@ -1150,7 +1166,7 @@ export function globEscape(text: string): string {
 
 /** Replaces the password of URLs in `text` with `***`. */
 function redactUrl(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@\s]*@/gi, "$1***@");
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)\S*@/gi, "$1***@");
 }
 
 function safeDecode(text: string): string {

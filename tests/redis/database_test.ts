@@ -28,3 +28,29 @@ Deno.test("Redis connect: the URL's database is used, and a missing one is an er
       /database 9999/.test(error.message),
   );
 });
+
+Deno.test("Redis connect: no part of a password shows in the error", async () => {
+  const secrets = ["p@ss", "se cret", "top\tsecret", "pw", "x%40y"];
+  for (const password of secrets) {
+    for (
+      const url of [`redis://user:${password}@127.0.0.1:1`, `redis://us@er:${password}@127.0.0.1:1`]
+    ) {
+      const error = await RedisStateStore.connect(url, { timeoutMs: 500 }).then(
+        () => assert.fail("connected to port 1"),
+        (e: unknown) => e as StateError,
+      );
+      assert.ok(error instanceof StateError);
+      for (
+        const piece of [
+          password,
+          encodeURIComponent(password),
+          password.split(/[@ \t%]/)[1] ?? "\u0000",
+        ]
+      ) {
+        if (piece.length >= 2) {
+          assert.ok(!error.message.includes(piece), `${piece} in ${error.message}`);
+        }
+      }
+    }
+  }
+});

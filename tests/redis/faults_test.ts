@@ -221,3 +221,31 @@ Deno.test("Redis connect: several URLs need the cluster option, bad URLs are inv
     assert.equal(code, "invalid_input", String(url));
   }
 });
+
+Deno.test("Redis faults: a write refused while Redis is down is never applied later", async () => {
+  await using server = await OwnServer.start();
+  const store = await RedisStateStore.connect(server.url, { timeoutMs: 300 });
+  try {
+    const ctx = freshCtx();
+    await store.setJson(ctx, "p", "k", null, "before");
+    await server.kill();
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // ioredis is reconnecting
+    const refused = await Promise.all([
+      settle(store.setJson(ctx, "p", "k", null, "stale")),
+      settle(store.setJson(ctx, "p", "k2", null, "stale")),
+      settle(store.del(ctx, "p", "k3")),
+    ]);
+    for (const { code } of refused) assert.ok(code === "unavailable" || code === "timeout", code);
+    await server.restart();
+    await eventually("a read after the restart", () => store.getJson(ctx, "p", "k"));
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for any replay to land
+    const raw = new Redis(server.url);
+    try {
+      assert.equal(await raw.dbsize(), 0, "a refused write was sent after the reconnect");
+    } finally {
+      await raw.quit();
+    }
+  } finally {
+    await store.close();
+  }
+});
