@@ -2,13 +2,15 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createdText, spliceAt } from "../src/core/json_splice.ts";
 import { writeAt } from "../src/core/pointer.ts";
+// Not JSON.parse: V8 15.0 renames members with escapes after it has seen a backslash name.
+import { parseJson } from "../src/core/json_parse.ts";
 import type { JsonValue } from "../mod.ts";
 import { StateError } from "../mod.ts";
 
 /** What `writeAt` makes of the parsed document, or the error code it throws. */
 function expected(text: string, segments: string[], value: JsonValue): JsonValue | string {
   try {
-    return writeAt(JSON.parse(text), segments, value);
+    return writeAt(parseJson(text), segments, value);
   } catch (error) {
     assert.ok(error instanceof StateError);
     return error.code;
@@ -36,7 +38,7 @@ Deno.test("spliceAt agrees with writeAt on parsed documents", () => {
           assert.equal(got, undefined);
         } else {
           assert.notEqual(got, undefined, `${text} ${JSON.stringify(segments)}`);
-          assert.deepEqual(JSON.parse(got!), want);
+          assert.deepEqual(parseJson(got!), want);
         }
       },
     ),

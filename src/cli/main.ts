@@ -9,6 +9,7 @@
  * @module
  */
 
+import { parseJson } from "../core/json_parse.ts";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import config from "../../deno.json" with { type: "json" };
@@ -319,7 +320,7 @@ async function readValue(values: Values, io: CliIo): Promise<unknown> {
     }
   }
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (error) {
     throw new UsageError(`The value from ${source} is not JSON: ${(error as Error).message}`);
   }
@@ -353,7 +354,7 @@ async function runScript(
     try {
       let fields: unknown;
       try {
-        fields = JSON.parse(line);
+        fields = parseJson(line);
       } catch (error) {
         throw new UsageError(`Line ${lineNo} is not JSON: ${(error as Error).message}`);
       }

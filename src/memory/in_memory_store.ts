@@ -4,6 +4,7 @@
  * @module
  */
 
+import { parseJson } from "../core/json_parse.ts";
 import { checkWrite, closedError } from "../core/args.ts";
 import type { JsonValue } from "../core/json_value.ts";
 import { readAt, writeAt } from "../core/pointer.ts";
@@ -93,7 +94,7 @@ export class InMemoryStateStore implements StateStore {
       const segments = pathSegments(path);
       const entry = this.#live(space, name);
       if (entry === undefined) return Promise.resolve(undefined);
-      const doc = JSON.parse(entry.json) as JsonValue;
+      const doc = parseJson(entry.json) as JsonValue;
       return Promise.resolve((segments.length === 0 ? doc : readAt(doc, segments)) as T);
     } catch (error) {
       return Promise.reject(error);
@@ -120,7 +121,7 @@ export class InMemoryStateStore implements StateStore {
       const entry = this.#live(space, name, now);
       const json = segments.length === 0
         ? text
-        : JSON.stringify(writeAt(entry && JSON.parse(entry.json), segments, JSON.parse(text)));
+        : JSON.stringify(writeAt(entry && parseJson(entry.json), segments, parseJson(text)));
       const deadline = ttl === null
         ? entry?.deadline ?? Infinity
         : ttl === 0

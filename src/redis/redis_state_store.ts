@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseJson } from "../core/json_parse.ts";
 import { displayUrl } from "./_url.ts";
 import { checkWrite, closedError } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
@@ -247,7 +248,7 @@ const GLOB_SPECIAL = /[*?[\]\\]/g;
 const NO_OPTIONS: RedisDelPrefixOptions = Object.freeze({});
 
 const parseDocument = (text: string | null): JsonValue | undefined =>
-  text === null ? undefined : JSON.parse(text) as JsonValue;
+  text === null ? undefined : parseJson(text) as JsonValue;
 const toVoid = (): void => {};
 const asIs = <T>(reply: T): T => reply;
 
@@ -554,7 +555,7 @@ export class RedisStateStore implements StateStore {
     }
     return this.#calls.run(
       reply,
-      (text) => text === null ? undefined : readAt(JSON.parse(text) as JsonValue, segments),
+      (text) => text === null ? undefined : readAt(parseJson(text) as JsonValue, segments),
       this.#failure,
     ) as Promise<T | undefined>;
   }
@@ -779,11 +780,11 @@ export class RedisStateStore implements StateStore {
         if (spliced === undefined) {
           let doc: JsonValue;
           try {
-            doc = JSON.parse(old) as JsonValue;
+            doc = parseJson(old) as JsonValue;
           } catch (error) {
             throw this.#failure(error);
           }
-          writeAt(doc, segments, JSON.parse(valueJson)); // throws the rule the write breaks
+          writeAt(doc, segments, parseJson(valueJson)); // throws the rule the write breaks
           throw new StateError("internal", `Cannot write into ${quote(storage)}: unexpected`);
         }
         json = spliced;

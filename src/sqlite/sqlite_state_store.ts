@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseJson } from "../core/json_parse.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { checkWrite, closedError } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
@@ -203,7 +204,7 @@ export class SqliteStateStore implements StateStore {
       if (row === undefined || !this.#isLive(row.deadline, this.#now())) {
         return Promise.resolve(undefined);
       }
-      const doc = JSON.parse(row.json) as JsonValue;
+      const doc = parseJson(row.json) as JsonValue;
       return Promise.resolve((segments.length === 0 ? doc : readAt(doc, segments)) as T);
     } catch (error) {
       return Promise.reject(this.#error(error));
@@ -239,8 +240,8 @@ export class SqliteStateStore implements StateStore {
         this.#write(now, () => {
           const row = this.#sql.select.get(ns, name) as Row | undefined;
           const live = row !== undefined && this.#isLive(row.deadline, now) ? row : undefined;
-          const doc = live === undefined ? undefined : JSON.parse(live.json) as JsonValue;
-          const json = JSON.stringify(writeAt(doc, segments, JSON.parse(text)));
+          const doc = live === undefined ? undefined : parseJson(live.json) as JsonValue;
+          const json = JSON.stringify(writeAt(doc, segments, parseJson(text)));
           const deadline = ttl === null
             ? live?.deadline ?? null
             : ttl === 0
