@@ -70,6 +70,9 @@ export function unstorageRedis(env: BenchEnv, autoPipelining: boolean): Target {
             driver: redisDriver({
               ...clientOptions(autoPipelining),
               lazyConnect: false,
+              // The driver sends its first command before its client is connected; only the
+              // offline queue (which changes nothing once connected) lets that one wait.
+              enableOfflineQueue: true,
               url: env.redisUrl,
               base: `${root}:${name}`,
             }),
