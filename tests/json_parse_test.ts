@@ -54,3 +54,11 @@ Deno.test("parseJson: gives back what was serialized, for any JSON value", () =>
   const deep = "[".repeat(50_000) + '{"a\\n":1}' + "]".repeat(50_000);
   assert.equal((parseJson(deep) as unknown[]).length, 1);
 });
+
+Deno.test("parseJson: linear in the escapes of a text (no re-scan per escape)", () => {
+  const text = JSON.stringify({ log: "line\n".repeat(400_000), quoted: '"'.repeat(100_000) });
+  const started = performance.now();
+  assert.equal((parseJson(text) as { log: string }).log.length, 2_000_000);
+  const ms = performance.now() - started;
+  assert.ok(ms < 2_000, `took ${ms.toFixed(0)} ms`); // a quadratic scan takes minutes here
+});
