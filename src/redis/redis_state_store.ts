@@ -583,7 +583,15 @@ export class RedisStateStore implements StateStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (segments.length > 0) return this.#patch(storage, segments, json, ttl);
+    if (segments.length > 0) {
+      // One deadline for the whole read-modify-write, not only for each of its round trips.
+      const deadline = performance.now() + this.#options.timeoutMs;
+      return this.#calls.run(
+        this.#patch(storage, segments, json, ttl, deadline),
+        toVoid,
+        this.#failure,
+      );
+    }
     const client = this.#client;
     if (this.#options.waitReplicas > 0) {
       const set = ttl === null
@@ -761,16 +769,30 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  /** A path write: read, splice, compare-and-set; again while other writers win. */
+  /**
+   * A path write: read, splice, compare-and-set; again while other writers win. Past
+   * `deadline` (when the caller has been told `timeout`) it sends nothing more, so a write
+   * the caller gave up on is not made later.
+   */
   async #patch(
     storage: string,
     segments: readonly string[],
     valueJson: string,
     ttl: number | null,
+    deadline: number,
   ): Promise<void> {
     const mode = ttl === null ? "k" : ttl === 0 ? "p" : String(ttl * 1000);
     const { conflictRetries, conflictBackoffMs, conflictBackoffMaxMs } = this.#options;
+    const inTime = () => {
+      if (performance.now() >= deadline) {
+        throw new StateError(
+          "timeout",
+          `Redis did not complete the write at ${quote(storage)} in time`,
+        );
+      }
+    };
     for (let attempt = 0;; attempt++) {
+      inTime();
       const old = await this.#calls.run(this.#client.get(storage), asIs, this.#failure);
       let json: string;
       if (old === null) {
@@ -791,7 +813,8 @@ export class RedisStateStore implements StateStore {
       }
       this.#checkSize(json, storage);
       const args = old === null ? [storage, json, mode] : [storage, json, mode, old];
-      if (await this.#eval(CAS_SET, args) === 1) return;
+      inTime();
+      if (await this.#eval(CAS_SET, args, inTime) === 1) return;
       if (attempt >= conflictRetries) {
         throw new StateError(
           "conflict",
@@ -812,7 +835,7 @@ export class RedisStateStore implements StateStore {
    * per node and not replicated (Redis 7 replicates their effects), so each cluster master,
    * and a replica promoted to master, answers `NOSCRIPT` once; `EVAL` caches it there.
    */
-  async #eval(script: LuaScript, args: string[]): Promise<unknown> {
+  async #eval(script: LuaScript, args: string[], inTime?: () => void): Promise<unknown> {
     const waiting = this.#options.waitReplicas > 0;
     try {
       return await this.#calls.run(
@@ -826,6 +849,7 @@ export class RedisStateStore implements StateStore {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) {
         throw this.#failure(error);
       }
+      inTime?.(); // the caller may have been told `timeout` meanwhile: send nothing more
       // EVAL runs the script on the node of its key and caches it there for EVALSHA.
       return await this.#calls.run(
         waiting

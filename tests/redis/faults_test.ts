@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { RedisStateStore, StateError, type StateErrorCode } from "../../mod.ts";
+import {
+  RedisStateStore,
+  StateError,
+  type StateErrorCode,
+  storageKey,
+  type TenantCtx,
+} from "../../mod.ts";
+
+const storageKeyOf = (ctx: TenantCtx) => storageKey(ctx, "p", "doc");
 import { OwnServer } from "./_own_server.ts";
 import { freshCtx } from "./_server.ts";
 
@@ -247,5 +255,40 @@ Deno.test("Redis faults: a write refused while Redis is down is never applied la
     }
   } finally {
     await store.close();
+  }
+});
+
+Deno.test("Redis faults: a path write settles within timeoutMs as a whole, not per round trip", async () => {
+  const timeoutMs = 1_000;
+  await using server = await OwnServer.start();
+  const client = new Redis(server.url);
+  // The real server, each GET, EVALSHA and EVAL answered just before its own deadline.
+  const slow = new Proxy(client, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (!["get", "evalsha", "eval"].includes(String(name))) {
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          await new Promise((resolve) => setTimeout(resolve, timeoutMs - 150));
+        }
+      };
+    },
+  });
+  const store = new RedisStateStore(slow as unknown as Redis, { timeoutMs });
+  try {
+    const ctx = freshCtx();
+    await client.set(storageKeyOf(ctx), '{"a":1}');
+    const { code, ms } = await settle(store.setJson(ctx, "p", "doc", "/a", 2));
+    assert.equal(code, "timeout");
+    assert.ok(ms < timeoutMs + SLACK, `settled after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2 * timeoutMs)); // late answers land
+    assert.equal(await client.get(storageKeyOf(ctx)), '{"a":1}', "nothing sent after the deadline");
+  } finally {
+    await store.close();
+    await client.quit();
   }
 });
