@@ -12,6 +12,7 @@
 import { Cluster } from "ioredis";
 import { RedisStateStore, type RedisStateStoreOptions, TenantCtx } from "../mod.ts";
 import { startCluster } from "../tests/redis/_cluster.ts";
+import { workload } from "./workload.ts";
 
 const single = Deno.args[0] ?? Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379";
 const CONCURRENCY = 256;
@@ -19,17 +20,8 @@ const OPS = 30_000;
 const ROUNDS = 2;
 const KEYS = 1000;
 
-const doc = {
-  status: "running",
-  counters: { visits: 12, retries: 0, tokens: 1834 },
-  nodes: Object.fromEntries(
-    Array.from({ length: 6 }, (_, i) => [`node-${i}`, {
-      output: { text: "lorem ipsum dolor sit amet ".repeat(2), score: i / 7 },
-      startedAt: 1764700000000 + i,
-    }]),
-  ),
-  history: Array.from({ length: 10 }, (_, i) => i * 3),
-};
+/** The benchmark's realistic 1 KB flow-state document (`bench/workload.ts`). */
+const { doc } = workload("1KB");
 
 async function measure(op: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;

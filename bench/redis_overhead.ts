@@ -11,24 +11,15 @@ import { Redis } from "ioredis";
 import { RedisStateStore, TenantCtx } from "../mod.ts";
 import { Deadlines } from "../src/redis/_deadlines.ts";
 import { CAS_SET } from "../src/redis/_scripts.ts";
+import { workload } from "./workload.ts";
 
 const url = Deno.args[0] ?? Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379";
 const CONCURRENCY = 256;
 const OPS = 40_000;
 const ROUNDS = 3;
 
-const doc = {
-  status: "running",
-  counters: { visits: 12, retries: 0, tokens: 1834 },
-  nodes: Object.fromEntries(
-    Array.from({ length: 6 }, (_, i) => [`node-${i}`, {
-      output: { text: "lorem ipsum dolor sit amet ".repeat(2), score: i / 7 },
-      startedAt: 1764700000000 + i,
-    }]),
-  ),
-  history: Array.from({ length: 10 }, (_, i) => i * 3),
-};
-const docJson = JSON.stringify(doc);
+/** The benchmark's realistic 1 KB flow-state document (`bench/workload.ts`). */
+const { doc, json: docJson } = workload("1KB");
 
 async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;

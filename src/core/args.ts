@@ -6,7 +6,9 @@
 
 import { invalidInput, StateError } from "./errors.ts";
 import { MAX_DEPTH, toJsonText } from "./json_value.ts";
-import { pointerOf } from "./state_path.ts";
+import { pathSegments, pointerOf } from "./state_path.ts";
+import { keyText } from "./state_key.ts";
+import { checkTtl } from "./ttl.ts";
 
 /**
  * Checks a value about to be written at `segments` and returns its JSON text: it must be
@@ -24,6 +26,34 @@ export function checkWrite(
     );
   }
   return toJsonText(value, segments, MAX_DEPTH - segments.length);
+}
+
+/** The checked arguments of a `setJson`, apart from its namespace. */
+export interface WriteArgs {
+  /** The state key. */
+  key: string;
+  /** The path's tokens; empty for the whole document. */
+  segments: readonly string[];
+  /** The TTL in seconds; `null` keeps the current one, `0` removes it. */
+  ttl: number | null;
+  /** The value's JSON text: what backends store or splice in. */
+  text: string;
+}
+
+/**
+ * Checks the key, path, TTL and value of a `setJson`, in that order, so every backend
+ * refuses the same input with the same error before it touches any data.
+ */
+export function writeArgs(
+  key: unknown,
+  path: unknown,
+  value: unknown,
+  ttlSecs: unknown,
+): WriteArgs {
+  const name = keyText(key);
+  const segments = pathSegments(path);
+  const ttl = checkTtl(ttlSecs);
+  return { key: name, segments, ttl, text: checkWrite(segments, value) };
 }
 
 /** The error of a call on a closed store. */

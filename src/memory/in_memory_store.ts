@@ -5,7 +5,7 @@
  */
 
 import { parseJson } from "../core/json_parse.ts";
-import { checkWrite, closedError } from "../core/args.ts";
+import { closedError, writeArgs } from "../core/args.ts";
 import type { JsonValue } from "../core/json_value.ts";
 import { readAt, writeAt } from "../core/pointer.ts";
 import { keyText, type StateKey } from "../core/state_key.ts";
@@ -13,7 +13,7 @@ import { pathSegments, type StatePath } from "../core/state_path.ts";
 import type { StateStore } from "../core/state_store.ts";
 import { namespaceOf } from "../core/storage_key.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
-import { checkTtl, secondsLeft } from "../core/ttl.ts";
+import { secondsLeft } from "../core/ttl.ts";
 
 /** Options of {@linkcode InMemoryStateStore}. */
 export interface InMemoryStateStoreOptions {
@@ -113,10 +113,7 @@ export class InMemoryStateStore implements StateStore {
     try {
       this.#checkOpen();
       const space = namespaceOf(ctx, prefix);
-      const name = keyText(key);
-      const segments = pathSegments(path);
-      const ttl = checkTtl(ttlSecs);
-      const text = checkWrite(segments, value);
+      const { key: name, segments, ttl, text } = writeArgs(key, path, value, ttlSecs);
       const now = this.#now();
       const entry = this.#live(space, name, now);
       const json = segments.length === 0

@@ -7,7 +7,7 @@
 
 import { parseJson } from "../core/json_parse.ts";
 import { displayUrl } from "./_url.ts";
-import { checkWrite, closedError } from "../core/args.ts";
+import { closedError, writeArgs } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
 import type { JsonValue } from "../core/json_value.ts";
 import { createdText, spliceAt } from "../core/json_splice.ts";
@@ -16,7 +16,6 @@ import { keyText, type StateKey } from "../core/state_key.ts";
 import { pathSegments, type StatePath } from "../core/state_path.ts";
 import type { StateStore } from "../core/state_store.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
-import { checkTtl } from "../core/ttl.ts";
 import { type Master, mastersOf, refreshSlots, type SlotMap } from "./_cluster_masters.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { type KeyLayout, namespaceIn } from "./_key_layout.ts";
@@ -575,10 +574,10 @@ export class RedisStateStore implements StateStore {
     let json: string;
     try {
       this.#checkOpen();
-      storage = this.#space(ctx, prefix) + keyText(key);
-      segments = pathSegments(path);
-      ttl = checkTtl(ttlSecs);
-      json = checkWrite(segments, value);
+      const space = this.#space(ctx, prefix); // the namespace is checked first, as everywhere
+      const checked = writeArgs(key, path, value, ttlSecs);
+      storage = space + checked.key;
+      ({ segments, ttl, text: json } = checked);
       if (segments.length === 0) this.#checkSize(json, storage);
     } catch (error) {
       return Promise.reject(error);

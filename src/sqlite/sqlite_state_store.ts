@@ -7,7 +7,7 @@
 
 import { parseJson } from "../core/json_parse.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { checkWrite, closedError } from "../core/args.ts";
+import { closedError, writeArgs } from "../core/args.ts";
 import { invalidInput, quote, StateError } from "../core/errors.ts";
 import { describeType } from "../core/ids.ts";
 import type { JsonValue } from "../core/json_value.ts";
@@ -17,7 +17,7 @@ import { pathSegments, type StatePath } from "../core/state_path.ts";
 import type { StateStore } from "../core/state_store.ts";
 import { namespaceOf } from "../core/storage_key.ts";
 import type { TenantCtx } from "../core/tenant_ctx.ts";
-import { checkTtl, secondsLeft } from "../core/ttl.ts";
+import { secondsLeft } from "../core/ttl.ts";
 import { isBusy, toStateError } from "./_errors.ts";
 import { sqlite } from "./_node_sqlite.ts";
 import {
@@ -223,10 +223,7 @@ export class SqliteStateStore implements StateStore {
     try {
       this.#checkOpen();
       const ns = namespaceOf(ctx, prefix);
-      const name = keyText(key);
-      const segments = pathSegments(path);
-      const ttl = checkTtl(ttlSecs);
-      const text = checkWrite(segments, value);
+      const { key: name, segments, ttl, text } = writeArgs(key, path, value, ttlSecs);
       const now = this.#now();
       if (segments.length === 0) {
         // A whole document needs nothing from the stored one: one statement, no read.
